@@ -1,0 +1,17 @@
+//! rirwhois: the WHOIS (port 43) and RDAP query server of an Internet number registry.
+//!
+//! The crate holds every moving part; `main.rs` is only a tiny command-line front end.
+//! Data flows through the modules in this order: [`ingest`] parses ARIN XML, RPSL dumps and
+//! the validation CSV into the owned [`model`] and links it (references, hierarchy);
+//! [`snapshot`] writes that model as one rkyv archive behind a checked header and maps it back
+//! with memmap2, validating it once; [`index`] builds the longest-prefix tries (iptrie) and
+//! the ASN, handle and name lookups from the mapped snapshot; [`registry`] is the query API
+//! (lookups, hierarchy walks, abuse-contact resolution, validation state) that every front end
+//! calls, borrowing objects from the map instead of copying them out.
+
+pub mod index;
+pub mod ingest;
+pub mod model;
+pub mod registry;
+pub mod snapshot;
+pub mod synth;

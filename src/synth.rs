@@ -1,0 +1,1 @@
+//! Synthetic registry generator for `rirwhois gen` (being written).
