@@ -1,0 +1,100 @@
+//! From a linked database to the archived root: the prefix table, the ASN order and the
+//! sorted handle and name keys.
+
+use super::schema::{Key, Meta, PrefixEntry, SnapshotData};
+use crate::model::{Database, NONE, ObjectKind, cidrs_of_range};
+
+/// Builds the snapshot root from a linked database.
+pub fn build(db: Database, meta: Meta) -> SnapshotData {
+    let mut prefixes_v4 = Vec::new();
+    let mut prefixes_v6 = Vec::new();
+    let mut by_depth: Vec<u32> = (0..db.nets.len() as u32).collect();
+    by_depth.sort_by_key(|&i| db.nets[i as usize].depth);
+    for i in by_depth {
+        let n = &db.nets[i as usize];
+        let table = if n.v6 {
+            &mut prefixes_v6
+        } else {
+            &mut prefixes_v4
+        };
+        for (addr, len) in cidrs_of_range(n.v6, n.start, n.end) {
+            table.push(PrefixEntry { addr, len, net: i });
+        }
+    }
+    let mut top_nets: Vec<u32> = (0..db.nets.len() as u32)
+        .filter(|&i| db.nets[i as usize].parent == NONE)
+        .collect();
+    top_nets.sort_by_key(|&i| (db.nets[i as usize].v6, db.nets[i as usize].start));
+
+    let mut asn_order: Vec<u32> = (0..db.asns.len() as u32).collect();
+    asn_order.sort_by_key(|&i| {
+        let a = &db.asns[i as usize];
+        (a.start, std::cmp::Reverse(a.end), !a.block)
+    });
+
+    let mut handles = Vec::with_capacity(
+        db.nets.len() + db.asns.len() + db.orgs.len() + db.pocs.len() + db.delegations.len(),
+    );
+    let mut names =
+        Vec::with_capacity(db.nets.len() + db.asns.len() + db.orgs.len() + db.pocs.len());
+    let add = |list: &mut Vec<Key>, text: &str, kind: ObjectKind, index: usize| {
+        if !text.is_empty() {
+            list.push(Key {
+                key: text.to_lowercase(),
+                kind,
+                index: index as u32,
+            });
+        }
+    };
+    for (i, n) in db.nets.iter().enumerate() {
+        add(&mut handles, &n.handle, ObjectKind::Net, i);
+        add(&mut names, &n.name, ObjectKind::Net, i);
+    }
+    for (i, a) in db.asns.iter().enumerate() {
+        add(&mut handles, &a.handle, ObjectKind::Asn, i);
+        add(&mut names, &a.name, ObjectKind::Asn, i);
+    }
+    for (i, o) in db.orgs.iter().enumerate() {
+        add(&mut handles, &o.handle, ObjectKind::Org, i);
+        // A private customer's name is never searchable.
+        if !o.private {
+            add(&mut names, &o.name, ObjectKind::Org, i);
+            if !o.dba_name.is_empty() && o.dba_name != o.name {
+                add(&mut names, &o.dba_name, ObjectKind::Org, i);
+            }
+        }
+    }
+    for (i, p) in db.pocs.iter().enumerate() {
+        add(&mut handles, &p.handle, ObjectKind::Poc, i);
+        add(&mut names, &p.name, ObjectKind::Poc, i);
+    }
+    for (i, d) in db.delegations.iter().enumerate() {
+        add(&mut handles, &d.name, ObjectKind::Delegation, i);
+    }
+    handles.sort_unstable();
+    names.sort_unstable();
+
+    let mut sources: Vec<String> = db
+        .nets
+        .iter()
+        .map(|n| n.source.as_str())
+        .chain(db.orgs.iter().map(|o| o.source.as_str()))
+        .chain(db.asns.iter().map(|a| a.source.as_str()))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    sources.dedup();
+
+    SnapshotData {
+        meta: Meta { sources, ..meta },
+        db,
+        prefixes_v4,
+        prefixes_v6,
+        top_nets,
+        asn_order,
+        handles,
+        names,
+    }
+}

@@ -1,0 +1,209 @@
+//! The fixed-size snapshot header, little-endian, checked field by field on open.
+
+use std::path::Path;
+
+use super::SnapshotError;
+use super::schema::SnapshotData;
+use crate::model::{SourceFormat, Timestamp};
+
+/// The first eight bytes of every snapshot.
+pub const MAGIC: [u8; 8] = *b"RIRWHOIS";
+/// Bumped on any incompatible change of the header or the archive layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// Header size; a multiple of 16 so the archive that follows is 16-byte aligned.
+pub const HEADER_LEN: usize = 128;
+
+const _: () = assert!(HEADER_LEN.is_multiple_of(16));
+
+/// A hash of the archived types' source: a file built with other types is refused.
+pub fn schema_hash() -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(include_str!("../model/mod.rs").as_bytes());
+    h.update(include_str!("schema.rs").as_bytes());
+    h.digest()
+}
+
+/// The decoded header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub version: u32,
+    pub schema_hash: u64,
+    pub serial: u64,
+    pub created_at: Timestamp,
+    pub orgs: u64,
+    pub pocs: u64,
+    pub nets: u64,
+    pub asns: u64,
+    pub delegations: u64,
+    pub validations: u64,
+    pub prefixes: u64,
+    pub archive_len: u64,
+    /// xxh3-64 of the archive bytes.
+    pub checksum: u64,
+    pub main_format: SourceFormat,
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.bytes[self.at..self.at + N]);
+        self.at += N;
+        out
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take())
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take())
+    }
+}
+
+impl Header {
+    pub(super) fn for_archive(data: &SnapshotData, archive: &[u8]) -> Header {
+        let db = &data.db;
+        Header {
+            version: FORMAT_VERSION,
+            schema_hash: schema_hash(),
+            serial: data.meta.serial,
+            created_at: data.meta.created_at,
+            orgs: db.orgs.len() as u64,
+            pocs: db.pocs.len() as u64,
+            nets: db.nets.len() as u64,
+            asns: db.asns.len() as u64,
+            delegations: db.delegations.len() as u64,
+            validations: db.validations.len() as u64,
+            prefixes: (data.prefixes_v4.len() + data.prefixes_v6.len()) as u64,
+            archive_len: archive.len() as u64,
+            checksum: xxhash_rust::xxh3::xxh3_64(archive),
+            main_format: data.meta.main_format,
+        }
+    }
+
+    pub(super) fn encode(&self) -> [u8; HEADER_LEN] {
+        let mut out = Vec::with_capacity(HEADER_LEN);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&self.version.to_le_bytes());
+        out.extend_from_slice(&(HEADER_LEN as u32).to_le_bytes());
+        for v in [
+            self.schema_hash,
+            self.serial,
+            self.created_at as u64,
+            self.orgs,
+            self.pocs,
+            self.nets,
+            self.asns,
+            self.delegations,
+            self.validations,
+            self.prefixes,
+            self.archive_len,
+            self.checksum,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.push(match self.main_format {
+            SourceFormat::ArinXml => 0,
+            SourceFormat::Rpsl => 1,
+        });
+        out.resize(HEADER_LEN - 8, 0);
+        let sum = xxhash_rust::xxh3::xxh3_64(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        let mut fixed = [0u8; HEADER_LEN];
+        fixed.copy_from_slice(&out);
+        fixed
+    }
+
+    /// Decodes a header without checking it (the bytes must be `HEADER_LEN` long).
+    pub(super) fn decode(bytes: &[u8]) -> Option<Header> {
+        if bytes.len() < HEADER_LEN {
+            return None;
+        }
+        let mut c = Cursor { bytes, at: 8 };
+        let version = c.u32();
+        let _header_len = c.u32();
+        Some(Header {
+            version,
+            schema_hash: c.u64(),
+            serial: c.u64(),
+            created_at: c.u64() as i64,
+            orgs: c.u64(),
+            pocs: c.u64(),
+            nets: c.u64(),
+            asns: c.u64(),
+            delegations: c.u64(),
+            validations: c.u64(),
+            prefixes: c.u64(),
+            archive_len: c.u64(),
+            checksum: c.u64(),
+            main_format: if bytes[c.at] == 1 {
+                SourceFormat::Rpsl
+            } else {
+                SourceFormat::ArinXml
+            },
+        })
+    }
+
+    /// Checks the header of a whole file's bytes: magic, version, header checksum, schema
+    /// and length. The archive checksum is the caller's.
+    pub(super) fn check(bytes: &[u8], path: &Path) -> Result<Header, SnapshotError> {
+        let path_buf = || path.to_path_buf();
+        let len = bytes.len() as u64;
+        let magic_len = bytes.len().min(MAGIC.len());
+        if bytes[..magic_len] != MAGIC[..magic_len] {
+            return Err(SnapshotError::NotSnapshot { path: path_buf() });
+        }
+        if bytes.len() < HEADER_LEN {
+            return Err(SnapshotError::Truncated {
+                path: path_buf(),
+                len,
+                needed: HEADER_LEN as u64,
+            });
+        }
+        let header = Header::decode(bytes).ok_or_else(|| SnapshotError::Truncated {
+            path: path_buf(),
+            len,
+            needed: HEADER_LEN as u64,
+        })?;
+        if header.version != FORMAT_VERSION {
+            return Err(SnapshotError::Version {
+                path: path_buf(),
+                found: header.version,
+                expected: FORMAT_VERSION,
+            });
+        }
+        let sum = xxhash_rust::xxh3::xxh3_64(&bytes[..HEADER_LEN - 8]);
+        let stored = u64::from_le_bytes(
+            bytes[HEADER_LEN - 8..HEADER_LEN]
+                .try_into()
+                .unwrap_or([0; 8]),
+        );
+        if sum != stored {
+            return Err(SnapshotError::HeaderCorrupt { path: path_buf() });
+        }
+        if header.schema_hash != schema_hash() {
+            return Err(SnapshotError::Schema {
+                path: path_buf(),
+                found: header.schema_hash,
+                expected: schema_hash(),
+            });
+        }
+        let expected = (HEADER_LEN as u64).saturating_add(header.archive_len);
+        if len != expected {
+            return Err(SnapshotError::Length {
+                path: path_buf(),
+                len,
+                expected,
+                what: if len < expected {
+                    "truncated"
+                } else {
+                    "trailing bytes after the archive"
+                },
+            });
+        }
+        Ok(header)
+    }
+}

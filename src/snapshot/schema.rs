@@ -1,0 +1,57 @@
+//! The archived root of a snapshot: the linked database plus the tables the index and the
+//! searches are built from. Any change to this file or to `model/mod.rs` changes the schema
+//! hash in the header, so an old binary refuses a newer file instead of misreading it.
+
+use rkyv::{Archive, Deserialize, Serialize};
+
+use crate::model::{Database, ObjectKind, SourceFormat, Timestamp};
+
+/// One CIDR block of one network's range: the prefix table entry (CIDR → net).
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[rkyv(derive(Debug))]
+pub struct PrefixEntry {
+    pub addr: u128,
+    pub len: u8,
+    pub net: u32,
+}
+
+/// A search key: a lower-cased handle or name and the object it names.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[rkyv(derive(Debug))]
+pub struct Key {
+    pub key: String,
+    pub kind: ObjectKind,
+    pub index: u32,
+}
+
+/// Facts about where the snapshot came from.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[rkyv(derive(Debug))]
+pub struct Meta {
+    /// The format most networks came from: decides the default whois dialect.
+    pub main_format: SourceFormat,
+    pub serial: u64,
+    pub created_at: Timestamp,
+    /// Source names (`ARIN`, RPSL `source:` values), sorted.
+    pub sources: Vec<String>,
+}
+
+/// The archived root.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[rkyv(derive(Debug))]
+pub struct SnapshotData {
+    pub meta: Meta,
+    pub db: Database,
+    /// IPv4 prefix table, shallow nets first so a deeper net's identical CIDR wins.
+    pub prefixes_v4: Vec<PrefixEntry>,
+    /// IPv6 prefix table, in the same order.
+    pub prefixes_v6: Vec<PrefixEntry>,
+    /// Top-level networks (no parent), by version then start.
+    pub top_nets: Vec<u32>,
+    /// ASN indices sorted by start, then by end descending (blocks before what they hold).
+    pub asn_order: Vec<u32>,
+    /// Handles of every object, lower-cased, sorted.
+    pub handles: Vec<Key>,
+    /// Names of orgs, POCs, nets and ASNs, lower-cased, sorted.
+    pub names: Vec<Key>,
+}
