@@ -9,8 +9,10 @@
 //! (lookups, hierarchy walks, abuse-contact resolution, validation state) that every front end
 //! calls, borrowing objects from the map instead of copying them out.
 
+pub mod compile;
 pub mod index;
 pub mod ingest;
+pub mod lookup;
 pub mod model;
 pub mod registry;
 pub mod snapshot;

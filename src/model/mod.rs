@@ -414,3 +414,29 @@ pub struct Database {
     pub delegations: Vec<Delegation>,
     pub validations: Vec<ValidationRecord>,
 }
+
+/// The meaning of an ARIN net type code (`A` → `Reallocation`), if it is one.
+pub fn net_type_label(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "A" => "Reallocation",
+        "AF" => "AFRINIC Allocated",
+        "AP" => "APNIC Allocated",
+        "AR" => "ARIN Allocated",
+        "AV" => "ARIN Early Reservation",
+        "DA" => "Direct Allocation",
+        "DS" => "Direct Assignment",
+        "FX" => "AFRINIC Transferred",
+        "IR" => "IANA Reserved",
+        "IU" => "IANA Special Use",
+        "LN" => "LACNIC Allocated",
+        "LX" => "LACNIC Transferred",
+        "PV" => "APNIC Early Reservation",
+        "PX" => "APNIC Early Registration",
+        "RD" => "Reassigned Direct",
+        "RN" => "RIPE Allocated",
+        "RV" => "RIPE Early Reservation",
+        "RX" => "RIPE NCC Transferred",
+        "S" => "Reassigned",
+        _ => return None,
+    })
+}

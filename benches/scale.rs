@@ -1,0 +1,103 @@
+//! cargo bench --bench scale -- SNAPSHOT
+//!
+//! Figures for a large snapshot (for example `rirwhois gen --scale rir` then
+//! `rirwhois compile`): file size, open-to-ready time split into map + validate and index,
+//! resident memory after load, and single-thread longest-prefix lookups per second for
+//! random addresses and for addresses inside nets. Without SNAPSHOT (or with the
+//! RIRWHOIS_SCALE_SNAPSHOT variable unset) it prints how to run it and exits.
+
+#![allow(clippy::print_stdout)] // it prints its figures
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use rirwhois::registry::Registry;
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    let path = std::env::args()
+        .skip(1)
+        .find(|a| !a.starts_with("--"))
+        .or_else(|| std::env::var("RIRWHOIS_SCALE_SNAPSHOT").ok());
+    let Some(path) = path else {
+        eprintln!("usage: cargo bench --bench scale -- SNAPSHOT");
+        return;
+    };
+    let before = rss_kib();
+    let t0 = Instant::now();
+    let reg = match Registry::open(std::path::Path::new(&path)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let ready = t0.elapsed();
+    let stats = reg.load_stats();
+    let h = reg.header();
+    println!("snapshot            {path}");
+    println!(
+        "size                {:.1} MiB",
+        reg.snapshot().len() as f64 / 1048576.0
+    );
+    println!(
+        "objects             {} nets, {} ASNs, {} orgs, {} POCs, {} prefixes",
+        h.nets, h.asns, h.orgs, h.pocs, h.prefixes
+    );
+    println!(
+        "open to ready       {:.3} s (map + checksum + validate {:.3} s, tries {:.3} s)",
+        ready.as_secs_f64(),
+        stats.open.as_secs_f64(),
+        stats.index.as_secs_f64()
+    );
+    println!(
+        "resident after load {:.1} MiB (before {:.1} MiB; mapped pages count once touched)",
+        rss_kib() as f64 / 1024.0,
+        before as f64 / 1024.0
+    );
+
+    let nets = reg.data().db.nets.len() as u32;
+    let mut rng = fastrand::Rng::with_seed(3);
+    let n = 2_000_000usize;
+    let random: Vec<u128> = (0..n).map(|_| u128::from(rng.u32(..))).collect();
+    let inside: Vec<(bool, u128)> = (0..n)
+        .map(|_| {
+            let net = reg.net(rng.u32(..nets.max(1)));
+            let (s, e) = (net.start.to_native(), net.end.to_native());
+            (net.v6, s + rng.u128(..=(e - s).min(u128::from(u64::MAX))))
+        })
+        .collect();
+    for _round in 0..2 {
+        let t = Instant::now();
+        let mut hits = 0usize;
+        for &a in &random {
+            hits += usize::from(reg.net_by_addr(false, black_box(a)).is_some());
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "lookups, random v4  {:.2} M/s ({hits} of {n} in a net)",
+            n as f64 / secs / 1e6
+        );
+        let t = Instant::now();
+        let mut hits = 0usize;
+        for &(v6, a) in &inside {
+            hits += usize::from(reg.net_by_addr(v6, black_box(a)).is_some());
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "lookups, inside     {:.2} M/s ({hits} of {n} found; v4 and v6 as in the table)",
+            n as f64 / secs / 1e6
+        );
+    }
+}
