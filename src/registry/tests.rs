@@ -324,3 +324,126 @@ fn query_classification() {
         Query::Text("99999999999".into())
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Random ranges inside 23.1.0.0/16 (IPv4) or 2600::/112 (IPv6), many partly
+    /// overlapping; the linker drops those, leaving a properly nested set.
+    fn ranges() -> impl Strategy<Value = Vec<(bool, u32, u32, bool)>> {
+        prop::collection::vec(
+            (any::<bool>(), 0u32..65536, 1u32..20000, any::<bool>()),
+            1..60,
+        )
+    }
+
+    fn build(spec: &[(bool, u32, u32, bool)]) -> Registry {
+        let mut i = Ingest::default();
+        i.pocs.push(poc("AB", "ab@example.net"));
+        i.orgs.push(org("ORG-X", "X", &[(AB, "AB")], ""));
+        for (n, &(v6, off, len, own)) in spec.iter().enumerate() {
+            let base: u128 = if v6 {
+                0x2600u128 << 112
+            } else {
+                v4("23.1.0.0")
+            };
+            let start = base + u128::from(off);
+            let end = (start + u128::from(len)).min(base + 65535);
+            let (links, org): (&[(PocFunction, &str)], &str) = match (own, n % 3) {
+                (true, _) => (&[(AB, "AB")], ""),
+                (false, 0) => (&[], "ORG-X"),
+                _ => (&[], ""),
+            };
+            let range = format!(
+                "{} - {}",
+                crate::model::format_addr(v6, start),
+                crate::model::format_addr(v6, end)
+            );
+            i.nets.push(net(&format!("N{n}"), &range, org, links));
+        }
+        let linked = link(i);
+        let data = crate::snapshot::build(linked.db, Meta::default());
+        let bytes = encode(&data, Path::new("mem")).unwrap();
+        Registry::from_snapshot(Snapshot::from_bytes(&bytes, Path::new("mem")).unwrap())
+    }
+
+    /// The most specific net by definition: among nets containing the address, the deepest.
+    fn brute_lookup(r: &Registry, v6: bool, a: u128) -> Option<u32> {
+        (0..r.data().db.nets.len() as u32)
+            .filter(|&i| {
+                let n = r.net(i);
+                n.v6 == v6 && n.start.to_native() <= a && a <= n.end.to_native()
+            })
+            .max_by_key(|&i| r.net(i).depth)
+    }
+
+    /// Abuse by definition: own abuse link, else org's, else the parent's answer.
+    fn brute_abuse(r: &Registry, net: u32) -> Option<&str> {
+        let n = r.net(net);
+        if !n.pocs.is_empty() {
+            return Some("ab@example.net");
+        }
+        if n.org.to_native() != NONE {
+            return Some("ab@example.net");
+        }
+        let p = n.parent.to_native();
+        if p == NONE { None } else { brute_abuse(r, p) }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn trie_equals_brute_force(spec in ranges(), probes in prop::collection::vec((any::<bool>(), 0u32..65536), 64)) {
+            let r = build(&spec);
+            for (v6, off) in probes {
+                let base: u128 = if v6 { 0x2600u128 << 112 } else { v4("23.1.0.0") };
+                let a = base + u128::from(off);
+                prop_assert_eq!(r.net_by_addr(v6, a), brute_lookup(&r, v6, a));
+            }
+        }
+
+        #[test]
+        fn hierarchy_and_abuse_equal_definitions(spec in ranges()) {
+            let r = build(&spec);
+            let all = r.data().db.nets.len() as u32;
+            for i in 0..all {
+                let n = r.net(i);
+                let (s, e) = (n.start.to_native(), n.end.to_native());
+                let contains = |j: u32| {
+                    let m = r.net(j);
+                    j != i && m.v6 == n.v6 && m.start.to_native() <= s && e <= m.end.to_native()
+                };
+                // Less specific: exactly the nets that contain this one (identical ranges
+                // count when they are above it in the chain).
+                let mut less: Vec<u32> = r.less_specific(i).collect();
+                let mut expect: Vec<u32> = (0..all)
+                    .filter(|&j| contains(j) && r.more_specific(j).any(|k| k == i))
+                    .collect();
+                less.sort();
+                expect.sort();
+                prop_assert_eq!(&less, &expect);
+                for j in (0..all).filter(|&j| contains(j)) {
+                    let m = r.net(j);
+                    let identical = m.start.to_native() == s && m.end.to_native() == e;
+                    prop_assert!(identical || less.contains(&j), "{} contains {} but is not above it", j, i);
+                }
+                // More specific: the nets it contains, each below it.
+                let more: Vec<u32> = r.more_specific(i).collect();
+                for &k in &more {
+                    let m = r.net(k);
+                    prop_assert!(m.start.to_native() >= s && m.end.to_native() <= e);
+                    prop_assert!(r.less_specific(k).any(|x| x == i));
+                }
+                // Children are the nets whose parent is this one.
+                let kids: Vec<u32> = r.children(i).collect();
+                let expect: Vec<u32> = (0..all).filter(|&k| r.parent(k) == Some(i)).collect();
+                let mut sorted = kids.clone();
+                sorted.sort();
+                prop_assert_eq!(sorted, expect);
+                prop_assert_eq!(r.net_abuse(i).map(|a| a.mailbox), brute_abuse(&r, i));
+            }
+        }
+    }
+}
