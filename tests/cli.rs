@@ -197,7 +197,7 @@ fn bad_objects_are_reported_and_skipped_or_fatal_in_strict_mode() {
     let err = text(&out.stderr);
     assert!(out.status.success(), "{err}");
     // The broken inetnum: file, line, handle and reason.
-    assert!(err.contains("beta.db:25"), "{err}");
+    assert!(err.contains("beta.db:26"), "{err}");
     assert!(err.contains("start after end"), "{err}");
     assert!(err.contains("skipped for start after end: 1"), "{err}");
     let out = run(&["lookup", snap.to_str().unwrap(), "45.0.1.7"]);
