@@ -49,7 +49,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line(&mut self, label: &str, value: impl std::fmt::Display) {
-        let _ = writeln!(self.out, "  {label:<12}{value}");
+        let _ = writeln!(self.out, "  {label:<11} {value}");
     }
 
     fn contacts(&mut self, links: &[ArchivedPocLink]) {
@@ -167,14 +167,12 @@ impl Ctx<'_> {
             let _ = writeln!(self.out, "Parent chain (nearest first)");
             for p in chain {
                 let pn = reg.net(p);
-                self.line(
-                    pn.handle.as_str(),
-                    format!(
-                        "{}  {}",
-                        format_range(pn.v6, pn.start.to_native(), pn.end.to_native()),
-                        pn.name.as_str()
-                    ),
-                );
+                let range = format_range(pn.v6, pn.start.to_native(), pn.end.to_native());
+                let mut entry = pn.handle.to_string();
+                if entry != range {
+                    entry = format!("{entry}  {range}");
+                }
+                let _ = writeln!(self.out, "  {entry}  {}", pn.name.as_str());
             }
         }
         let children = n.children.len();
