@@ -204,8 +204,13 @@ fn bad_objects_are_reported_and_skipped_or_fatal_in_strict_mode() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("BETA-CUSTOMER"), "{stdout}");
     assert!(stdout.contains("abuse@beta.example.net"), "{stdout}");
+    // The customer net has no org: its parent's answer, which came from the parent's org.
     assert!(
-        stdout.contains("inherited from network 45.0.0.0 - 45.0.255.255"),
+        stdout.contains("inherited from organization ORG-BETA1-TEST"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("45.0.0.0 - 45.0.255.255  BETA-NET"),
         "{stdout}"
     );
     let before = std::fs::read(&snap).unwrap();
