@@ -282,6 +282,50 @@ fn reference_problem(at: &Location, handle: &str, reason: Reason, message: Strin
     }
 }
 
+/// Links a net's or an ASN's POCs and org. Returns the org index ([`NONE`] when it names
+/// none), or `None` after reporting a reference that names no object.
+fn link_owner(
+    at: &Location,
+    handle: &str,
+    pocs: &mut [PocLink],
+    org_handle: &str,
+    poc_index: &HashMap<String, u32>,
+    org_index: &HashMap<String, u32>,
+    problems: &mut Vec<Problem>,
+) -> Option<u32> {
+    if !link_pocs(pocs, poc_index, at, handle, problems) {
+        return None;
+    }
+    if org_handle.is_empty() {
+        return Some(NONE);
+    }
+    let found = org_index.get(&key(org_handle)).copied();
+    if found.is_none() {
+        problems.push(reference_problem(
+            at,
+            handle,
+            Reason::UnknownReference,
+            format!("org or customer '{org_handle}' names no object"),
+        ));
+    }
+    found
+}
+
+/// New positions of the live items once the others are removed.
+fn renumber(live: &[bool]) -> Vec<u32> {
+    let mut next = 0u32;
+    live.iter()
+        .map(|&l| {
+            if l {
+                next += 1;
+                next - 1
+            } else {
+                NONE
+            }
+        })
+        .collect()
+}
+
 fn link_nets(
     nets: Vec<Located<Net>>,
     poc_index: &HashMap<String, u32>,
@@ -290,28 +334,27 @@ fn link_nets(
     problems: &mut Vec<Problem>,
 ) {
     let mut nets = dedup(nets, |n: &Net| &n.handle, "network", problems);
-    let mut live = vec![true; nets.len()];
-    for (i, n) in nets.iter_mut().enumerate() {
-        let handle = n.obj.handle.clone();
-        if !link_pocs(&mut n.obj.pocs, poc_index, &n.at, &handle, problems) {
-            live[i] = false;
-            continue;
-        }
-        if !n.obj.org_handle.is_empty() {
-            match org_index.get(&key(&n.obj.org_handle)) {
-                Some(&o) => n.obj.org = o,
-                None => {
-                    problems.push(reference_problem(
-                        &n.at,
-                        &handle,
-                        Reason::UnknownReference,
-                        format!("org or customer '{}' names no object", n.obj.org_handle),
-                    ));
-                    live[i] = false;
+    let mut live: Vec<bool> = nets
+        .iter_mut()
+        .map(|n| {
+            let (pocs, org) = (&mut n.obj.pocs, &n.obj.org_handle);
+            match link_owner(
+                &n.at,
+                &n.obj.handle,
+                pocs,
+                org,
+                poc_index,
+                org_index,
+                problems,
+            ) {
+                Some(o) => {
+                    n.obj.org = o;
+                    true
                 }
+                None => false,
             }
-        }
-    }
+        })
+        .collect();
     let by_handle: HashMap<String, usize> = nets
         .iter()
         .enumerate()
@@ -414,14 +457,7 @@ fn link_nets(
     // Final parent: declared, else derived. Declared parents chosen against the derived
     // order cannot form a cycle because a declared parent contains the child and ties are
     // ordered by the declaration.
-    let mut new_index = vec![NONE; nets.len()];
-    let mut count = 0u32;
-    for i in 0..nets.len() {
-        if live[i] {
-            new_index[i] = count;
-            count += 1;
-        }
-    }
+    let new_index = renumber(&live);
     let final_parent: Vec<u32> = (0..nets.len())
         .map(|i| {
             let p = if declared[i] != NONE {
@@ -518,28 +554,27 @@ fn link_asns(
     problems: &mut Vec<Problem>,
 ) {
     let mut asns = dedup(asns, |a: &Asn| &a.handle, "autonomous system", problems);
-    let mut live = vec![true; asns.len()];
-    for (i, a) in asns.iter_mut().enumerate() {
-        let handle = a.obj.handle.clone();
-        if !link_pocs(&mut a.obj.pocs, poc_index, &a.at, &handle, problems) {
-            live[i] = false;
-            continue;
-        }
-        if !a.obj.org_handle.is_empty() {
-            match org_index.get(&key(&a.obj.org_handle)) {
-                Some(&o) => a.obj.org = o,
-                None => {
-                    problems.push(reference_problem(
-                        &a.at,
-                        &handle,
-                        Reason::UnknownReference,
-                        format!("org '{}' names no object", a.obj.org_handle),
-                    ));
-                    live[i] = false;
+    let mut live: Vec<bool> = asns
+        .iter_mut()
+        .map(|a| {
+            let (pocs, org) = (&mut a.obj.pocs, &a.obj.org_handle);
+            match link_owner(
+                &a.at,
+                &a.obj.handle,
+                pocs,
+                org,
+                poc_index,
+                org_index,
+                problems,
+            ) {
+                Some(o) => {
+                    a.obj.org = o;
+                    true
                 }
+                None => false,
             }
-        }
-    }
+        })
+        .collect();
     let spans: Vec<Span> = asns
         .iter()
         .map(|a| Span {
@@ -572,14 +607,7 @@ fn link_asns(
             live[i] = false;
         }
     };
-    let mut new_index = vec![NONE; asns.len()];
-    let mut count = 0u32;
-    for i in 0..asns.len() {
-        if live[i] {
-            new_index[i] = count;
-            count += 1;
-        }
-    }
+    let new_index = renumber(&live);
     for (i, a) in asns.into_iter().enumerate() {
         if !live[i] {
             continue;

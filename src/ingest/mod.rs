@@ -17,7 +17,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Asn, Delegation, Net, Org, Poc, SourceFormat, ValidationRecord};
+use crate::model::{Asn, Delegation, Net, Org, Poc, ValidationRecord};
 
 pub use self::link::{Linked, link};
 pub use self::report::{Location, Problem, Reason, Summary};
@@ -111,20 +111,6 @@ impl Ingest {
     /// Counts a skipped attribute.
     pub fn skip_attribute(&mut self, name: &str) {
         *self.skipped_attributes.entry(name.to_string()).or_default() += 1;
-    }
-
-    /// The source format that produced most objects (ties go to ARIN XML).
-    pub fn main_format(&self) -> SourceFormat {
-        let rpsl = self
-            .nets
-            .iter()
-            .filter(|n| n.obj.format == SourceFormat::Rpsl)
-            .count();
-        if rpsl * 2 > self.nets.len() {
-            SourceFormat::Rpsl
-        } else {
-            SourceFormat::ArinXml
-        }
     }
 
     /// Parses one file's text (already decoded) in the given format.
