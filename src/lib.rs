@@ -7,13 +7,18 @@
 //! with memmap2, validating it once; [`index`] builds the longest-prefix tries (iptrie) and
 //! the ASN, handle and name lookups from the mapped snapshot; [`registry`] is the query API
 //! (lookups, hierarchy walks, abuse-contact resolution, validation state) that every front end
-//! calls, borrowing objects from the map instead of copying them out.
+//! calls, borrowing objects from the map instead of copying them out; [`whois`] (port 43) and
+//! [`rdap`] (HTTP) are the front ends, and [`server`] runs both in one process over one
+//! shared, hot-swappable registry with shared limits.
 
 pub mod compile;
 pub mod index;
 pub mod ingest;
 pub mod lookup;
 pub mod model;
+pub mod rdap;
 pub mod registry;
+pub mod server;
 pub mod snapshot;
 pub mod synth;
+pub mod whois;

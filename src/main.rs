@@ -12,6 +12,7 @@ use rirwhois::compile::{CompileError, CompileOptions, compile};
 use rirwhois::lookup::describe;
 use rirwhois::model::{Policy, PolicyProfile, Timestamp, format_datetime, now, parse_date};
 use rirwhois::registry::Registry;
+use rirwhois::server::Config;
 use rirwhois::snapshot::Snapshot;
 use rirwhois::synth::{GenFormat, GenOptions, Scale, generate};
 
@@ -82,6 +83,33 @@ enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve WHOIS (port 43 protocol) and RDAP (HTTP) from one process.
+    Serve {
+        /// Snapshot to serve (default: the sample registry in data/, compiled if needed).
+        #[arg(long)]
+        snapshot: Option<PathBuf>,
+        /// WHOIS listen address (default 127.0.0.1:4343).
+        #[arg(long)]
+        whois: Option<std::net::SocketAddr>,
+        /// RDAP listen address (default 127.0.0.1:8080).
+        #[arg(long)]
+        rdap: Option<std::net::SocketAddr>,
+        /// TOML configuration file; flags override it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Compute validation states as of this date (default: now).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Personal-data answers per client (IPv4 /32, IPv6 /64) per day.
+        #[arg(long)]
+        personal_limit: Option<u64>,
+        /// WHOIS output dialect: arin or rpsl (default: the snapshot's source format).
+        #[arg(long)]
+        dialect: Option<rirwhois::server::Dialect>,
+        /// Validate the configuration and exit.
+        #[arg(long)]
+        check_config: bool,
+    },
     /// Print a snapshot's header facts and check it.
     SnapshotInfo { snapshot: PathBuf },
 }
@@ -93,6 +121,7 @@ fn parse_as_of(s: &str) -> Result<Timestamp, String> {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
@@ -216,6 +245,52 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 report.orgs,
                 report.pocs
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve {
+            snapshot,
+            whois,
+            rdap,
+            config,
+            as_of,
+            personal_limit,
+            dialect,
+            check_config,
+        } => {
+            let mut cfg = match &config {
+                Some(path) => Config::load(path).map_err(|e| e.to_string())?,
+                None => Config::default(),
+            };
+            if snapshot.is_some() {
+                cfg.snapshot = snapshot;
+            }
+            if let Some(a) = whois {
+                cfg.whois.listen = a;
+            }
+            if let Some(a) = rdap {
+                cfg.rdap.listen = a;
+            }
+            if as_of.is_some() {
+                cfg.policy.as_of = as_of;
+            }
+            if let Some(n) = personal_limit {
+                cfg.limits.personal_per_day = n;
+            }
+            if dialect.is_some() {
+                cfg.whois.dialect = dialect;
+            }
+            cfg.check().map_err(|e| format!("configuration: {e}"))?;
+            if check_config {
+                println!("configuration ok");
+                return Ok(ExitCode::SUCCESS);
+            }
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the runtime: {e}"))?;
+            runtime
+                .block_on(rirwhois::server::serve(cfg))
+                .map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::SnapshotInfo { snapshot } => {
