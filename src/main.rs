@@ -12,7 +12,7 @@ use rirwhois::compile::{CompileError, CompileOptions, compile};
 use rirwhois::lookup::describe;
 use rirwhois::model::{Policy, PolicyProfile, Timestamp, format_datetime, now, parse_date};
 use rirwhois::registry::Registry;
-use rirwhois::server::Config;
+use rirwhois::server::{Config, LogFormat};
 use rirwhois::snapshot::Snapshot;
 use rirwhois::synth::{GenFormat, GenOptions, Scale, generate};
 
@@ -106,6 +106,9 @@ enum Command {
         /// WHOIS output dialect: arin or rpsl (default: the snapshot's source format).
         #[arg(long)]
         dialect: Option<rirwhois::server::Dialect>,
+        /// Metrics, /healthz and /readyz listen address (default 127.0.0.1:9100).
+        #[arg(long)]
+        metrics: Option<std::net::SocketAddr>,
         /// Validate the configuration and exit.
         #[arg(long)]
         check_config: bool,
@@ -118,15 +121,22 @@ fn parse_as_of(s: &str) -> Result<Timestamp, String> {
     parse_date(s).map_err(|e| e.to_string())
 }
 
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+fn init_logging(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+        .with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init();
+    }
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command) {
         Ok(code) => code,
@@ -138,6 +148,9 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> Result<ExitCode, String> {
+    if !matches!(command, Command::Serve { .. }) {
+        init_logging(false);
+    }
     match command {
         Command::Compile {
             strict,
@@ -255,6 +268,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             as_of,
             personal_limit,
             dialect,
+            metrics,
             check_config,
         } => {
             let mut cfg = match &config {
@@ -279,11 +293,15 @@ fn run(command: Command) -> Result<ExitCode, String> {
             if dialect.is_some() {
                 cfg.whois.dialect = dialect;
             }
+            if let Some(a) = metrics {
+                cfg.metrics.listen = a;
+            }
             cfg.check().map_err(|e| format!("configuration: {e}"))?;
             if check_config {
                 println!("configuration ok");
                 return Ok(ExitCode::SUCCESS);
             }
+            init_logging(cfg.logging.format == LogFormat::Json);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -24,6 +24,8 @@ pub(super) const DEFAULT_CACHE_MAX_AGE: u64 = 300;
 pub(super) const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 pub(super) const DEFAULT_MAX_URI_LEN: usize = 4096;
 pub(super) const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
+pub(super) const DEFAULT_METRICS: &str = "127.0.0.1:9100";
+pub(super) const DEFAULT_RELOAD_POLL_MS: u64 = 1000;
 pub(super) const DEFAULT_TERMS_URL: &str = "https://rirwhois.example.net/terms";
 pub(super) const DEFAULT_INACCURACY_URL: &str = "https://rirwhois.example.net/report-inaccuracy";
 
@@ -173,6 +175,59 @@ impl Default for LimitsConfig {
     }
 }
 
+/// `[metrics]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// `/metrics`, `/healthz` and `/readyz`.
+    pub listen: SocketAddr,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            listen: DEFAULT_METRICS.parse().expect("default address"),
+        }
+    }
+}
+
+/// Log output style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+/// `[logging]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LoggingConfig {
+    pub format: LogFormat,
+    /// Log every query (client, front end, type, result, time) at info level.
+    pub query_log: bool,
+}
+
+/// `[reload]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReloadConfig {
+    /// Reload when a new file is renamed over the snapshot path.
+    pub watch: bool,
+    /// How often to look at the snapshot path, in milliseconds.
+    pub poll_ms: u64,
+}
+
+impl Default for ReloadConfig {
+    fn default() -> Self {
+        ReloadConfig {
+            watch: true,
+            poll_ms: DEFAULT_RELOAD_POLL_MS,
+        }
+    }
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -184,6 +239,9 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub urls: UrlConfig,
     pub limits: LimitsConfig,
+    pub metrics: MetricsConfig,
+    pub logging: LoggingConfig,
+    pub reload: ReloadConfig,
 }
 
 /// A configuration that cannot be used.
@@ -213,6 +271,9 @@ impl Config {
         self.as_of()?;
         if self.whois.max_query_len == 0 {
             return Err("whois.max_query_len must be at least 1".into());
+        }
+        if self.reload.poll_ms == 0 {
+            return Err("reload.poll_ms must be at least 1".into());
         }
         if !self.rdap.base_path.starts_with('/') || !self.rdap.base_path.ends_with('/') {
             return Err(format!(

@@ -4,8 +4,10 @@
 //! their addresses logged (`whois listening on ADDR`), so port 0 works. SIGHUP reloads the
 //! snapshot off the query path; SIGINT and SIGTERM stop accepting and drain.
 
+mod admin;
 mod config;
 mod limits;
+mod metrics;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -19,10 +21,13 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
+pub use self::admin::render as render_metrics;
 pub use self::config::{
-    Config, ConfigError, Dialect, LimitsConfig, PolicyConfig, RdapConfig, UrlConfig, WhoisConfig,
+    Config, ConfigError, Dialect, LimitsConfig, LogFormat, LoggingConfig, MetricsConfig,
+    PolicyConfig, RdapConfig, ReloadConfig, UrlConfig, WhoisConfig,
 };
 pub use self::limits::{ConnDenied, ConnGuard, ConnLimiter, Personal, PersonalLimiter, client_key};
+pub use self::metrics::{Frontend, Metrics};
 use crate::compile::{CompileOptions, compile};
 use crate::model::{Policy, SourceFormat, Timestamp, now};
 use crate::registry::Registry;
@@ -40,6 +45,7 @@ pub struct Shared {
     pub rdap_base_url: String,
     pub reloads: AtomicU64,
     pub reload_failures: AtomicU64,
+    pub metrics: Metrics,
 }
 
 impl std::fmt::Debug for Shared {
@@ -71,6 +77,7 @@ impl Shared {
             config,
             reloads: AtomicU64::new(0),
             reload_failures: AtomicU64::new(0),
+            metrics: Metrics::default(),
         }
     }
 
@@ -197,6 +204,20 @@ fn is_fresh(out: &Path, inputs: &[PathBuf]) -> bool {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let bind = |what: &'static str, addr: SocketAddr| async move {
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { what, addr, source })
+    };
+    let local = |l: &TcpListener| l.local_addr().map_err(|e| ServeError::Other(e.to_string()));
+    // The metrics listener comes first, so /readyz says "not ready" while the snapshot loads.
+    let shutdown = CancellationToken::new();
+    let mut tasks = JoinSet::new();
+    let admin = bind("metrics", config.metrics.listen).await?;
+    info!("metrics listening on {}", local(&admin)?);
+    let ready: admin::Readiness = Arc::default();
+    tasks.spawn(admin::serve(admin, ready.clone(), shutdown.clone()));
+
     let path = match &config.snapshot {
         Some(p) => p.clone(),
         None => tokio::task::spawn_blocking(sample_snapshot)
@@ -217,32 +238,29 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         "snapshot loaded"
     );
 
-    let bind = |what: &'static str, addr: SocketAddr| async move {
-        TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { what, addr, source })
-    };
     let whois = bind("whois", config.whois.listen).await?;
     let rdap = bind("rdap", config.rdap.listen).await?;
-    let whois_addr = whois
-        .local_addr()
-        .map_err(|e| ServeError::Other(e.to_string()))?;
-    let rdap_addr = rdap
-        .local_addr()
-        .map_err(|e| ServeError::Other(e.to_string()))?;
+    let (whois_addr, rdap_addr) = (local(&whois)?, local(&rdap)?);
     info!("whois listening on {whois_addr}");
     info!("rdap listening on {rdap_addr}");
 
     let base_url = config.rdap_base_url(rdap_addr);
     let grace = Duration::from_secs(config.limits.shutdown_grace_secs);
+    let watch = config
+        .reload
+        .watch
+        .then(|| Duration::from_millis(config.reload.poll_ms));
     let shared = Arc::new(Shared::new(config, registry, path, base_url));
-    let shutdown = CancellationToken::new();
-    let mut tasks = JoinSet::new();
     tasks.spawn(crate::whois::serve(whois, shared.clone(), shutdown.clone()));
     tasks.spawn(crate::rdap::serve(rdap, shared.clone(), shutdown.clone()));
+    if let Some(every) = watch {
+        tasks.spawn(watch_snapshot(shared.clone(), every, shutdown.clone()));
+    }
+    ready.store(Some(shared.clone()));
 
     wait_for_signals(&shared).await;
     info!("shutting down: no new connections, finishing queries in flight");
+    ready.store(None);
     shutdown.cancel();
     let drained =
         tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
@@ -255,6 +273,37 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     }
     info!("stopped");
     Ok(())
+}
+
+/// The identity of the file at a path: a rename over it changes the inode.
+fn file_id(path: &Path) -> Option<(u64, u64, std::time::SystemTime)> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let id = {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let id = (0, m.len());
+    Some((id.0, id.1, m.modified().ok()?))
+}
+
+/// Reloads when another file is renamed over the snapshot path.
+async fn watch_snapshot(shared: Arc<Shared>, every: Duration, shutdown: CancellationToken) {
+    let mut seen = file_id(&shared.snapshot_path);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+        let now = file_id(&shared.snapshot_path);
+        if now.is_some() && now != seen {
+            seen = now;
+            info!(path = %shared.snapshot_path.display(), "snapshot file replaced: reloading");
+            let s = shared.clone();
+            let _ = tokio::task::spawn_blocking(move || s.reload()).await;
+        }
+    }
 }
 
 #[cfg(unix)]

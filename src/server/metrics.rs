@@ -1,0 +1,230 @@
+//! Counters and histograms of both front ends, lock-free, and their Prometheus text form.
+//! The metrics listener (`/metrics`, `/healthz`, `/readyz`) lives in `server::admin`.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Which front end answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frontend {
+    Whois = 0,
+    Rdap = 1,
+}
+
+impl Frontend {
+    fn label(self) -> &'static str {
+        match self {
+            Frontend::Whois => "whois",
+            Frontend::Rdap => "rdap",
+        }
+    }
+}
+
+/// Query types counted (whois and RDAP share one list).
+pub(super) const QUERY_TYPES: &[&str] = &[
+    "address",
+    "prefix",
+    "range",
+    "asn",
+    "handle",
+    "name",
+    "inverse",
+    "ip",
+    "autnum",
+    "entity",
+    "domain",
+    "search",
+    "reverse_search",
+    "rir_search",
+    "help",
+    "lists",
+    "page",
+    "other",
+];
+
+/// Results counted.
+pub(super) const RESULTS: &[&str] = &[
+    "ok",
+    "not_found",
+    "bad_request",
+    "denied",
+    "redirect",
+    "error",
+];
+
+/// Latency histogram bounds, in seconds.
+pub(super) const BUCKETS: &[f64] = &[
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5,
+];
+
+struct Histogram {
+    buckets: Vec<AtomicU64>,
+    count: AtomicU64,
+    sum_ns: AtomicU64,
+}
+
+impl Histogram {
+    fn new() -> Histogram {
+        Histogram {
+            buckets: BUCKETS.iter().map(|_| AtomicU64::new(0)).collect(),
+            count: AtomicU64::new(0),
+            sum_ns: AtomicU64::new(0),
+        }
+    }
+
+    fn observe(&self, d: Duration) {
+        let secs = d.as_secs_f64();
+        if let Some(i) = BUCKETS.iter().position(|&b| secs <= b) {
+            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_ns.fetch_add(
+            d.as_nanos().min(u128::from(u64::MAX)) as u64,
+            Ordering::Relaxed,
+        );
+    }
+}
+
+/// All counters.
+pub struct Metrics {
+    queries: Vec<AtomicU64>,
+    latency: [Histogram; 2],
+    connections: [AtomicU64; 2],
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics {
+            queries: (0..2 * QUERY_TYPES.len() * RESULTS.len())
+                .map(|_| AtomicU64::new(0))
+                .collect(),
+            latency: [Histogram::new(), Histogram::new()],
+            connections: [AtomicU64::new(0), AtomicU64::new(0)],
+        }
+    }
+}
+
+fn position(list: &[&str], s: &str) -> usize {
+    list.iter().position(|&x| x == s).unwrap_or(list.len() - 1)
+}
+
+impl Metrics {
+    /// Counts one answered query. Unknown type or result names count as `other`/`error`.
+    pub fn query(&self, fe: Frontend, qtype: &str, result: &str, elapsed: Duration) {
+        let t = position(QUERY_TYPES, qtype);
+        let r = position(RESULTS, result);
+        let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
+        self.queries[i].fetch_add(1, Ordering::Relaxed);
+        self.latency[fe as usize].observe(elapsed);
+    }
+
+    /// Counts an accepted connection.
+    pub fn connection(&self, fe: Frontend) {
+        self.connections[fe as usize].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Queries counted so far for a front end, type and result.
+    pub fn count(&self, fe: Frontend, qtype: &str, result: &str) -> u64 {
+        let i = (fe as usize * QUERY_TYPES.len() + position(QUERY_TYPES, qtype)) * RESULTS.len()
+            + position(RESULTS, result);
+        self.queries[i].load(Ordering::Relaxed)
+    }
+
+    /// Appends the query counters and histograms in Prometheus text format.
+    pub fn render(&self, out: &mut String) {
+        out.push_str(
+            "# HELP rirwhois_queries_total Queries answered, by front end, type and result.\n",
+        );
+        out.push_str("# TYPE rirwhois_queries_total counter\n");
+        for fe in [Frontend::Whois, Frontend::Rdap] {
+            for (t, qtype) in QUERY_TYPES.iter().enumerate() {
+                for (r, result) in RESULTS.iter().enumerate() {
+                    let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
+                    let n = self.queries[i].load(Ordering::Relaxed);
+                    if n > 0 {
+                        let _ = writeln!(
+                            out,
+                            "rirwhois_queries_total{{frontend=\"{}\",type=\"{qtype}\",result=\"{result}\"}} {n}",
+                            fe.label()
+                        );
+                    }
+                }
+            }
+        }
+        out.push_str("# HELP rirwhois_query_duration_seconds Time to answer a query.\n");
+        out.push_str("# TYPE rirwhois_query_duration_seconds histogram\n");
+        for fe in [Frontend::Whois, Frontend::Rdap] {
+            let h = &self.latency[fe as usize];
+            let mut cumulative = 0;
+            for (b, bound) in BUCKETS.iter().enumerate() {
+                cumulative += h.buckets[b].load(Ordering::Relaxed);
+                let _ = writeln!(
+                    out,
+                    "rirwhois_query_duration_seconds_bucket{{frontend=\"{}\",le=\"{bound}\"}} {cumulative}",
+                    fe.label()
+                );
+            }
+            let count = h.count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "rirwhois_query_duration_seconds_bucket{{frontend=\"{}\",le=\"+Inf\"}} {count}",
+                fe.label()
+            );
+            let _ = writeln!(
+                out,
+                "rirwhois_query_duration_seconds_sum{{frontend=\"{}\"}} {}",
+                fe.label(),
+                h.sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+            );
+            let _ = writeln!(
+                out,
+                "rirwhois_query_duration_seconds_count{{frontend=\"{}\"}} {count}",
+                fe.label()
+            );
+        }
+        out.push_str("# HELP rirwhois_connections_total Connections accepted.\n");
+        out.push_str("# TYPE rirwhois_connections_total counter\n");
+        for fe in [Frontend::Whois, Frontend::Rdap] {
+            let _ = writeln!(
+                out,
+                "rirwhois_connections_total{{frontend=\"{}\"}} {}",
+                fe.label(),
+                self.connections[fe as usize].load(Ordering::Relaxed)
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_renders() {
+        let m = Metrics::default();
+        m.query(Frontend::Whois, "address", "ok", Duration::from_micros(80));
+        m.query(Frontend::Whois, "address", "ok", Duration::from_millis(3));
+        m.query(Frontend::Rdap, "bogus", "weird", Duration::from_millis(1));
+        assert_eq!(m.count(Frontend::Whois, "address", "ok"), 2);
+        assert_eq!(m.count(Frontend::Rdap, "other", "error"), 1);
+        let mut s = String::new();
+        m.render(&mut s);
+        assert!(s.contains(
+            "rirwhois_queries_total{frontend=\"whois\",type=\"address\",result=\"ok\"} 2"
+        ));
+        assert!(s.contains(
+            "rirwhois_query_duration_seconds_bucket{frontend=\"whois\",le=\"0.0001\"} 1"
+        ));
+        assert!(
+            s.contains("rirwhois_query_duration_seconds_bucket{frontend=\"whois\",le=\"+Inf\"} 2")
+        );
+    }
+}
