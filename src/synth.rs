@@ -1,1 +1,0 @@
-//! Synthetic registry generator for `rirwhois gen` (being written).
