@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crate::ingest::{Problem, Summary, ingest_paths, link};
 use crate::model::now;
-use crate::snapshot::{Header, Meta, SnapshotError, build, write};
+use crate::snapshot::{Header, Meta, SnapshotError, build, serialize, write_encoded};
 
 /// What to compile.
 #[derive(Debug, Clone)]
@@ -73,7 +73,9 @@ pub fn compile(opts: &CompileOptions) -> Result<CompileReport, CompileError> {
             sources: Vec::new(),
         },
     );
-    report.header = Some(write(&data, &opts.output)?);
+    let encoded = serialize(&data, &opts.output)?;
+    drop(data);
+    report.header = Some(write_encoded(&encoded, &opts.output)?);
     report.elapsed = t0.elapsed();
     Ok(report)
 }

@@ -8,13 +8,13 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::index::{Tries, asn_lookup, keys_equal, keys_with_prefix};
+use crate::index::{Tries, asn_lookup, keys_matching};
 use crate::model::{
     ArchivedAsn, ArchivedDelegation, ArchivedNet, ArchivedOrg, ArchivedPoc, ArchivedPocLink,
     ArchivedValidationRecord, NONE, ObjectKind, PocFunction, Policy, Timestamp, ValidationState,
     parse_addr, parse_prefix, parse_range,
 };
-use crate::snapshot::{ArchivedKey, ArchivedSnapshotData, Header, Snapshot, SnapshotError};
+use crate::snapshot::{ArchivedKey, ArchivedSnapshotData, Header, Snapshot, SnapshotError, fold};
 
 /// How long loading took.
 #[derive(Debug, Clone, Copy, Default)]
@@ -226,19 +226,21 @@ impl Registry {
 
     /// Objects whose handle equals `handle`, case-insensitively.
     pub fn by_handle(&self, handle: &str) -> Vec<Hit> {
-        keys_equal(&self.data().handles, &handle.to_lowercase())
+        let data = self.data();
+        keys_matching(data, &data.handles, &fold(handle.trim()), false)
+            .iter()
             .map(hit)
             .collect()
     }
 
     /// Handles matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_handles(&self, pattern: &str, cap: usize) -> Search {
-        search(&self.data().handles, pattern, cap)
+        search(self.data(), &self.data().handles, pattern, cap)
     }
 
     /// Names matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_names(&self, pattern: &str, cap: usize) -> Search {
-        search(&self.data().names, pattern, cap)
+        search(self.data(), &self.data().names, pattern, cap)
     }
 
     // Hierarchy.
@@ -391,38 +393,26 @@ fn hit(k: &ArchivedKey) -> Hit {
     }
 }
 
-fn search(keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
-    let pattern = pattern.trim().to_lowercase();
-    let mut hits = Vec::new();
+fn search(data: &ArchivedSnapshotData, keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
+    let pattern = fold(pattern.trim());
+    let matched = match pattern.strip_suffix('*') {
+        Some(prefix) if !prefix.contains('*') => keys_matching(data, keys, prefix, true),
+        Some(_) => &[],
+        None => keys_matching(data, keys, &pattern, false),
+    };
+    let mut hits: Vec<Hit> = Vec::new();
     let mut truncated = false;
-    let mut push = |k: &ArchivedKey| {
+    for k in matched {
         let h = hit(k);
+        // An org matched by both its name and its DBA name counts once.
         if hits.contains(&h) {
-            return true;
+            continue;
         }
         if hits.len() == cap {
             truncated = true;
-            return false;
+            break;
         }
         hits.push(h);
-        true
-    };
-    match pattern.strip_suffix('*') {
-        Some(prefix) if !prefix.contains('*') => {
-            for k in keys_with_prefix(keys, prefix) {
-                if !push(k) {
-                    break;
-                }
-            }
-        }
-        Some(_) => {}
-        None => {
-            for k in keys_equal(keys, &pattern) {
-                if !push(k) {
-                    break;
-                }
-            }
-        }
     }
     Search { hits, truncated }
 }

@@ -7,8 +7,10 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use iptrie::map::{LCTrieMap, RTrieMap};
 use iptrie::{Ipv4Prefix, Ipv6Prefix};
 
-use crate::model::NONE;
-use crate::snapshot::{ArchivedKey, ArchivedSnapshotData};
+use std::cmp::Ordering;
+
+use crate::model::{NONE, ObjectKind};
+use crate::snapshot::{ArchivedKey, ArchivedSnapshotData, KEY_DBA, KEY_HANDLE};
 
 /// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
 pub struct Tries {
@@ -98,26 +100,52 @@ pub fn asn_lookup(data: &ArchivedSnapshotData, n: u32) -> Option<u32> {
     }
 }
 
-/// Keys equal to `key` (already lower-cased).
-pub fn keys_equal<'a>(
-    keys: &'a [ArchivedKey],
-    key: &str,
-) -> impl Iterator<Item = &'a ArchivedKey> + 'a {
-    let start = keys.partition_point(|k| k.key.as_str() < key);
-    let key = key.to_string();
-    keys[start..]
-        .iter()
-        .take_while(move |k| k.key.as_str() == key)
+/// The text a key stands for, as published.
+pub fn key_text<'a>(data: &'a ArchivedSnapshotData, key: &ArchivedKey) -> &'a str {
+    let i = key.index.to_native() as usize;
+    let db = &data.db;
+    let text = match (key.kind.get(), key.field) {
+        (ObjectKind::Net, KEY_HANDLE) => db.nets.get(i).map(|n| &n.handle),
+        (ObjectKind::Net, _) => db.nets.get(i).map(|n| &n.name),
+        (ObjectKind::Asn, KEY_HANDLE) => db.asns.get(i).map(|a| &a.handle),
+        (ObjectKind::Asn, _) => db.asns.get(i).map(|a| &a.name),
+        (ObjectKind::Org, KEY_HANDLE) => db.orgs.get(i).map(|o| &o.handle),
+        (ObjectKind::Org, KEY_DBA) => db.orgs.get(i).map(|o| &o.dba_name),
+        (ObjectKind::Org, _) => db.orgs.get(i).map(|o| &o.name),
+        (ObjectKind::Poc, KEY_HANDLE) => db.pocs.get(i).map(|p| &p.handle),
+        (ObjectKind::Poc, _) => db.pocs.get(i).map(|p| &p.name),
+        (ObjectKind::Delegation, _) => db.delegations.get(i).map(|d| &d.name),
+    };
+    text.map(|t| t.as_str()).unwrap_or("")
 }
 
-/// Keys starting with `prefix` (already lower-cased), in key order.
-pub fn keys_with_prefix<'a>(
+/// Compares `text` case-folded with `folded` (already folded by [`fold`]); `prefix` makes
+/// a text that starts with `folded` compare equal.
+fn cmp_folded(text: &str, folded: &str, prefix: bool) -> Ordering {
+    let mut a = text.chars().flat_map(char::to_lowercase);
+    let mut b = folded.chars();
+    loop {
+        match (a.next(), b.next()) {
+            (_, None) if prefix => return Ordering::Equal,
+            (None, None) => return Ordering::Equal,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(x), Some(y)) if x != y => return x.cmp(&y),
+            _ => {}
+        }
+    }
+}
+
+/// The keys whose text equals `folded` (or starts with it, with `prefix`), in key order.
+pub fn keys_matching<'a>(
+    data: &'a ArchivedSnapshotData,
     keys: &'a [ArchivedKey],
-    prefix: &str,
-) -> impl Iterator<Item = &'a ArchivedKey> + 'a {
-    let start = keys.partition_point(|k| k.key.as_str() < prefix);
-    let prefix = prefix.to_string();
-    keys[start..]
-        .iter()
-        .take_while(move |k| k.key.as_str().starts_with(prefix.as_str()))
+    folded: &str,
+    prefix: bool,
+) -> &'a [ArchivedKey] {
+    let start =
+        keys.partition_point(|k| cmp_folded(key_text(data, k), folded, prefix) == Ordering::Less);
+    let len = keys[start..]
+        .partition_point(|k| cmp_folded(key_text(data, k), folded, prefix) == Ordering::Equal);
+    &keys[start..start + len]
 }

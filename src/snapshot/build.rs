@@ -1,8 +1,13 @@
 //! From a linked database to the archived root: the prefix table, the ASN order and the
 //! sorted handle and name keys.
 
-use super::schema::{Key, Meta, PrefixEntry, SnapshotData};
+use super::schema::{KEY_DBA, KEY_HANDLE, KEY_NAME, Key, Meta, PrefixEntry, SnapshotData};
 use crate::model::{Database, NONE, ObjectKind, cidrs_of_range};
+
+/// The case-folded form keys are sorted and searched by.
+pub fn fold(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
 
 /// Builds the snapshot root from a linked database.
 pub fn build(db: Database, meta: Meta) -> SnapshotData {
@@ -32,47 +37,53 @@ pub fn build(db: Database, meta: Meta) -> SnapshotData {
         (a.start, std::cmp::Reverse(a.end), !a.block)
     });
 
-    let mut handles = Vec::with_capacity(
+    let mut handles: Vec<(String, Key)> = Vec::with_capacity(
         db.nets.len() + db.asns.len() + db.orgs.len() + db.pocs.len() + db.delegations.len(),
     );
-    let mut names =
+    let mut names: Vec<(String, Key)> =
         Vec::with_capacity(db.nets.len() + db.asns.len() + db.orgs.len() + db.pocs.len());
-    let add = |list: &mut Vec<Key>, text: &str, kind: ObjectKind, index: usize| {
-        if !text.is_empty() {
-            list.push(Key {
-                key: text.to_lowercase(),
-                kind,
-                index: index as u32,
-            });
-        }
-    };
+    let add =
+        |list: &mut Vec<(String, Key)>, text: &str, kind: ObjectKind, field: u8, index: usize| {
+            if !text.is_empty() {
+                list.push((
+                    fold(text),
+                    Key {
+                        kind,
+                        field,
+                        index: index as u32,
+                    },
+                ));
+            }
+        };
     for (i, n) in db.nets.iter().enumerate() {
-        add(&mut handles, &n.handle, ObjectKind::Net, i);
-        add(&mut names, &n.name, ObjectKind::Net, i);
+        add(&mut handles, &n.handle, ObjectKind::Net, KEY_HANDLE, i);
+        add(&mut names, &n.name, ObjectKind::Net, KEY_NAME, i);
     }
     for (i, a) in db.asns.iter().enumerate() {
-        add(&mut handles, &a.handle, ObjectKind::Asn, i);
-        add(&mut names, &a.name, ObjectKind::Asn, i);
+        add(&mut handles, &a.handle, ObjectKind::Asn, KEY_HANDLE, i);
+        add(&mut names, &a.name, ObjectKind::Asn, KEY_NAME, i);
     }
     for (i, o) in db.orgs.iter().enumerate() {
-        add(&mut handles, &o.handle, ObjectKind::Org, i);
+        add(&mut handles, &o.handle, ObjectKind::Org, KEY_HANDLE, i);
         // A private customer's name is never searchable.
         if !o.private {
-            add(&mut names, &o.name, ObjectKind::Org, i);
+            add(&mut names, &o.name, ObjectKind::Org, KEY_NAME, i);
             if !o.dba_name.is_empty() && o.dba_name != o.name {
-                add(&mut names, &o.dba_name, ObjectKind::Org, i);
+                add(&mut names, &o.dba_name, ObjectKind::Org, KEY_DBA, i);
             }
         }
     }
     for (i, p) in db.pocs.iter().enumerate() {
-        add(&mut handles, &p.handle, ObjectKind::Poc, i);
-        add(&mut names, &p.name, ObjectKind::Poc, i);
+        add(&mut handles, &p.handle, ObjectKind::Poc, KEY_HANDLE, i);
+        add(&mut names, &p.name, ObjectKind::Poc, KEY_NAME, i);
     }
     for (i, d) in db.delegations.iter().enumerate() {
-        add(&mut handles, &d.name, ObjectKind::Delegation, i);
+        add(&mut handles, &d.name, ObjectKind::Delegation, KEY_HANDLE, i);
     }
     handles.sort_unstable();
     names.sort_unstable();
+    let handles: Vec<Key> = handles.into_iter().map(|(_, k)| k).collect();
+    let names: Vec<Key> = names.into_iter().map(|(_, k)| k).collect();
 
     let mut sources: Vec<String> = db
         .nets

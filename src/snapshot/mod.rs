@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use memmap2::Mmap;
 use rkyv::util::AlignedVec;
 
-pub use self::build::build;
+pub use self::build::{build, fold};
 pub use self::header::{FORMAT_VERSION, HEADER_LEN, Header, MAGIC, schema_hash};
 pub use self::schema::{
-    ArchivedKey, ArchivedMeta, ArchivedPrefixEntry, ArchivedSnapshotData, Key, Meta, PrefixEntry,
-    SnapshotData,
+    ArchivedKey, ArchivedMeta, ArchivedPrefixEntry, ArchivedSnapshotData, KEY_DBA, KEY_HANDLE,
+    KEY_NAME, Key, Meta, PrefixEntry, SnapshotData,
 };
 
 /// Why a snapshot could not be written or opened. Every variant names the file.
@@ -99,28 +99,40 @@ impl std::fmt::Debug for Snapshot {
     }
 }
 
-/// Serializes `data` into header + archive bytes.
-pub fn encode(data: &SnapshotData, path: &Path) -> Result<Vec<u8>, SnapshotError> {
+/// A serialized snapshot: header and archive, ready to be written.
+pub struct Encoded {
+    pub header: Header,
+    archive: AlignedVec<16>,
+}
+
+/// Serializes `data`. The caller may drop `data` before writing, to halve peak memory.
+pub fn serialize(data: &SnapshotData, path: &Path) -> Result<Encoded, SnapshotError> {
     let archive =
         rkyv::to_bytes::<rkyv::rancor::Error>(data).map_err(|e| SnapshotError::Serialize {
             path: path.to_path_buf(),
             detail: e.to_string(),
         })?;
     let header = Header::for_archive(data, &archive);
-    let mut out = Vec::with_capacity(HEADER_LEN + archive.len());
-    out.extend_from_slice(&header.encode());
-    out.extend_from_slice(&archive);
+    Ok(Encoded { header, archive })
+}
+
+/// Serializes `data` into the bytes of a snapshot file (header then archive).
+pub fn encode(data: &SnapshotData, path: &Path) -> Result<Vec<u8>, SnapshotError> {
+    let e = serialize(data, path)?;
+    let mut out = Vec::with_capacity(HEADER_LEN + e.archive.len());
+    out.extend_from_slice(&e.header.encode());
+    out.extend_from_slice(&e.archive);
     Ok(out)
 }
 
 /// Writes a snapshot atomically: to a temporary file beside `path`, fsynced, then renamed
 /// over `path`. On any error the temporary file is removed and `path` is left untouched.
 pub fn write(data: &SnapshotData, path: &Path) -> Result<Header, SnapshotError> {
-    let io = |source| SnapshotError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let bytes = encode(data, path)?;
+    write_encoded(&serialize(data, path)?, path)
+}
+
+/// Writes a serialized snapshot atomically (see [`write`]).
+pub fn write_encoded(encoded: &Encoded, path: &Path) -> Result<Header, SnapshotError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
@@ -132,7 +144,8 @@ pub fn write(data: &SnapshotData, path: &Path) -> Result<Header, SnapshotError> 
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = File::create(&tmp)?;
-        f.write_all(&bytes)?;
+        f.write_all(&encoded.header.encode())?;
+        f.write_all(&encoded.archive)?;
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)?;
@@ -142,12 +155,14 @@ pub fn write(data: &SnapshotData, path: &Path) -> Result<Header, SnapshotError> 
         }
         Ok(())
     })();
-    if let Err(e) = result {
+    if let Err(source) = result {
         let _ = fs::remove_file(&tmp);
-        return Err(io(e));
+        return Err(SnapshotError::Io {
+            path: path.to_path_buf(),
+            source,
+        });
     }
-    let header = Header::decode(&bytes[..HEADER_LEN]).expect("header just encoded");
-    Ok(header)
+    Ok(encoded.header.clone())
 }
 
 impl Snapshot {
@@ -186,7 +201,17 @@ impl Snapshot {
         };
         let header = Header::check(bytes, path)?;
         let archive = &bytes[HEADER_LEN..];
-        let found = xxhash_rust::xxh3::xxh3_64(archive);
+        // The archive starts HEADER_LEN (a multiple of 16) bytes into a page-aligned map or a
+        // 16-aligned vector, so it is aligned as rkyv requires.
+        debug_assert_eq!(archive.as_ptr() as usize % 16, 0);
+        // Checksum and validation read the same bytes on two cores.
+        let (found, valid) = std::thread::scope(|s| {
+            let sum = s.spawn(|| xxhash_rust::xxh3::xxh3_64(archive));
+            let valid = rkyv::access::<ArchivedSnapshotData, rkyv::rancor::Error>(archive)
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            (sum.join().unwrap_or(0), valid)
+        });
         if found != header.checksum {
             return Err(SnapshotError::Checksum {
                 path: path.to_path_buf(),
@@ -194,14 +219,9 @@ impl Snapshot {
                 expected: header.checksum,
             });
         }
-        // The archive starts HEADER_LEN (a multiple of 16) bytes into a page-aligned map or a
-        // 16-aligned vector, so it is aligned as rkyv requires.
-        debug_assert_eq!(archive.as_ptr() as usize % 16, 0);
-        rkyv::access::<ArchivedSnapshotData, rkyv::rancor::Error>(archive).map_err(|e| {
-            SnapshotError::Invalid {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            }
+        valid.map_err(|detail| SnapshotError::Invalid {
+            path: path.to_path_buf(),
+            detail,
         })?;
         Ok(Snapshot {
             backing,

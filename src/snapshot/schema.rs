@@ -15,14 +15,24 @@ pub struct PrefixEntry {
     pub net: u32,
 }
 
-/// A search key: a lower-cased handle or name and the object it names.
-#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A search key: which text of which object. The text itself is read from the object
+/// (its handle, name or DBA name), so keys cost 8 bytes and no copy of the strings; the key
+/// tables are sorted by that text, case-folded.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[rkyv(derive(Debug))]
 pub struct Key {
-    pub key: String,
     pub kind: ObjectKind,
+    /// Which text: [`KEY_HANDLE`], [`KEY_NAME`] or [`KEY_DBA`].
+    pub field: u8,
     pub index: u32,
 }
+
+/// The key is the object's handle (a delegation's zone name).
+pub const KEY_HANDLE: u8 = 0;
+/// The key is the object's name.
+pub const KEY_NAME: u8 = 1;
+/// The key is an org's "doing business as" name.
+pub const KEY_DBA: u8 = 2;
 
 /// Facts about where the snapshot came from.
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
@@ -50,8 +60,8 @@ pub struct SnapshotData {
     pub top_nets: Vec<u32>,
     /// ASN indices sorted by start, then by end descending (blocks before what they hold).
     pub asn_order: Vec<u32>,
-    /// Handles of every object, lower-cased, sorted.
+    /// Handles of every object, sorted case-insensitively.
     pub handles: Vec<Key>,
-    /// Names of orgs, POCs, nets and ASNs, lower-cased, sorted.
+    /// Names of orgs, POCs, nets and ASNs, sorted case-insensitively.
     pub names: Vec<Key>,
 }

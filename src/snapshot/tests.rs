@@ -46,8 +46,12 @@ fn round_trip_through_a_file() {
     assert_eq!(data.db.nets[0].handle.as_str(), "NET-23-1-2-0-1");
     assert_eq!(data.prefixes_v4.len(), 2);
     assert_eq!(data.prefixes_v4[1].len, 26);
-    let keys: Vec<&str> = data.handles.iter().map(|k| k.key.as_str()).collect();
-    assert_eq!(keys, ["net-23-1-2-0-1", "org-1"]);
+    let keys: Vec<&str> = data
+        .handles
+        .iter()
+        .map(|k| crate::index::key_text(data, k))
+        .collect();
+    assert_eq!(keys, ["NET-23-1-2-0-1", "ORG-1"]);
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(names.len(), 1);
