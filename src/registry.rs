@@ -14,7 +14,7 @@ use crate::model::{
     ArchivedValidationRecord, NONE, ObjectKind, PocFunction, Policy, Timestamp, ValidationState,
     parse_addr, parse_prefix, parse_range,
 };
-use crate::snapshot::{ArchivedKey, ArchivedSnapshotData, Header, Snapshot, SnapshotError, fold};
+use crate::snapshot::{ArchivedKey, Data, Header, Snapshot, SnapshotError, fold};
 
 /// How long loading took.
 #[derive(Debug, Clone, Copy, Default)]
@@ -131,18 +131,28 @@ impl Query {
 impl Registry {
     /// Opens, validates and indexes a snapshot file.
     pub fn open(path: &Path) -> Result<Registry, SnapshotError> {
+        // The tries are built from the prefix section while the other sections are still
+        // being validated.
         let t0 = Instant::now();
-        let snapshot = Snapshot::open(path)?;
-        let open = t0.elapsed();
-        let mut reg = Registry::from_snapshot(snapshot);
-        reg.stats.open = open;
-        Ok(reg)
+        let (snapshot, (tries, index)) = Snapshot::open_with(path, |prefixes| {
+            let t = Instant::now();
+            (Tries::build(prefixes), t.elapsed())
+        })?;
+        Ok(Registry {
+            snapshot,
+            tries,
+            stats: LoadStats {
+                open: t0.elapsed().saturating_sub(index),
+                index,
+            },
+        })
     }
 
     /// Indexes an opened snapshot.
     pub fn from_snapshot(snapshot: Snapshot) -> Registry {
         let t0 = Instant::now();
-        let tries = Tries::build(snapshot.data());
+        let data = snapshot.data();
+        let tries = Tries::build_from(&data);
         Registry {
             snapshot,
             tries,
@@ -153,7 +163,7 @@ impl Registry {
         }
     }
 
-    pub fn data(&self) -> &ArchivedSnapshotData {
+    pub fn data(&self) -> Data<'_> {
         self.snapshot.data()
     }
 
@@ -221,13 +231,13 @@ impl Registry {
 
     /// The most specific ASN range (aut-num, else block) holding `n`.
     pub fn asn_by_number(&self, n: u32) -> Option<u32> {
-        asn_lookup(self.data(), n)
+        asn_lookup(&self.data(), n)
     }
 
     /// Objects whose handle equals `handle`, case-insensitively.
     pub fn by_handle(&self, handle: &str) -> Vec<Hit> {
         let data = self.data();
-        keys_matching(data, &data.handles, &fold(handle.trim()), false)
+        keys_matching(&data, data.handles, &fold(handle.trim()), false)
             .iter()
             .map(hit)
             .collect()
@@ -235,12 +245,14 @@ impl Registry {
 
     /// Handles matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_handles(&self, pattern: &str, cap: usize) -> Search {
-        search(self.data(), &self.data().handles, pattern, cap)
+        let data = self.data();
+        search(&data, data.handles, pattern, cap)
     }
 
     /// Names matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_names(&self, pattern: &str, cap: usize) -> Search {
-        search(self.data(), &self.data().names, pattern, cap)
+        let data = self.data();
+        search(&data, data.names, pattern, cap)
     }
 
     // Hierarchy.
@@ -393,7 +405,7 @@ fn hit(k: &ArchivedKey) -> Hit {
     }
 }
 
-fn search(data: &ArchivedSnapshotData, keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
+fn search(data: &Data<'_>, keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
     let pattern = fold(pattern.trim());
     let matched = match pattern.strip_suffix('*') {
         Some(prefix) if !prefix.contains('*') => keys_matching(data, keys, prefix, true),

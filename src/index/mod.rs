@@ -10,7 +10,9 @@ use iptrie::{Ipv4Prefix, Ipv6Prefix};
 use std::cmp::Ordering;
 
 use crate::model::{NONE, ObjectKind};
-use crate::snapshot::{ArchivedKey, ArchivedSnapshotData, KEY_DBA, KEY_HANDLE};
+use crate::snapshot::{
+    ArchivedKey, ArchivedPrefixEntry, ArchivedPrefixes, Data, KEY_DBA, KEY_HANDLE,
+};
 
 /// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
 pub struct Tries {
@@ -30,16 +32,20 @@ impl std::fmt::Debug for Tries {
 impl Tries {
     /// Builds both tries from the snapshot's prefix tables. Entries come shallow nets first,
     /// so when a child has the same CIDR as its parent, the child's later insert wins.
-    pub fn build(data: &ArchivedSnapshotData) -> Tries {
-        let mut v4 = RTrieMap::with_root_and_capacity(NONE, data.prefixes_v4.len());
-        for p in data.prefixes_v4.iter() {
+    pub fn build(prefixes: &ArchivedPrefixes) -> Tries {
+        Tries::build_tables(&prefixes.v4, &prefixes.v6)
+    }
+
+    fn build_tables(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> Tries {
+        let mut v4 = RTrieMap::with_root_and_capacity(NONE, v4s.len());
+        for p in v4s {
             let addr = Ipv4Addr::from(p.addr.to_native() as u32);
             if let Ok(prefix) = Ipv4Prefix::new(addr, p.len) {
                 v4.insert(prefix, p.net.to_native());
             }
         }
-        let mut v6 = RTrieMap::with_root_and_capacity(NONE, data.prefixes_v6.len());
-        for p in data.prefixes_v6.iter() {
+        let mut v6 = RTrieMap::with_root_and_capacity(NONE, v6s.len());
+        for p in v6s {
             let addr = Ipv6Addr::from(p.addr.to_native());
             if let Ok(prefix) = Ipv6Prefix::new(addr, p.len) {
                 v6.insert(prefix, p.net.to_native());
@@ -49,6 +55,11 @@ impl Tries {
             v4: v4.compress(),
             v6: v6.compress(),
         }
+    }
+
+    /// Builds both tries from the prefix tables of an opened snapshot.
+    pub fn build_from(data: &Data<'_>) -> Tries {
+        Tries::build_tables(data.prefixes_v4, data.prefixes_v6)
     }
 
     /// The net whose CIDR is the longest match for the address.
@@ -80,7 +91,7 @@ impl Tries {
 }
 
 /// The most specific ASN range that holds `n`, given the ASN order of the snapshot.
-pub fn asn_lookup(data: &ArchivedSnapshotData, n: u32) -> Option<u32> {
+pub fn asn_lookup(data: &Data<'_>, n: u32) -> Option<u32> {
     let order = &data.asn_order;
     let asns = &data.db.asns;
     let after = order.partition_point(|i| asns[i.to_native() as usize].start.to_native() <= n);
@@ -101,7 +112,7 @@ pub fn asn_lookup(data: &ArchivedSnapshotData, n: u32) -> Option<u32> {
 }
 
 /// The text a key stands for, as published.
-pub fn key_text<'a>(data: &'a ArchivedSnapshotData, key: &ArchivedKey) -> &'a str {
+pub fn key_text<'a>(data: &Data<'a>, key: &ArchivedKey) -> &'a str {
     let i = key.index.to_native() as usize;
     let db = &data.db;
     let text = match (key.kind.get(), key.field) {
@@ -138,7 +149,7 @@ fn cmp_folded(text: &str, folded: &str, prefix: bool) -> Ordering {
 
 /// The keys whose text equals `folded` (or starts with it, with `prefix`), in key order.
 pub fn keys_matching<'a>(
-    data: &'a ArchivedSnapshotData,
+    data: &Data<'a>,
     keys: &'a [ArchivedKey],
     folded: &str,
     prefix: bool,

@@ -9,11 +9,16 @@ use crate::model::{SourceFormat, Timestamp};
 /// The first eight bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"RIRWHOIS";
 /// Bumped on any incompatible change of the header or the archive layout.
-pub const FORMAT_VERSION: u32 = 1;
-/// Header size; a multiple of 16 so the archive that follows is 16-byte aligned.
-pub const HEADER_LEN: usize = 128;
+pub const FORMAT_VERSION: u32 = 2;
+/// Header size; a multiple of 16 so the sections that follow are 16-byte aligned.
+pub const HEADER_LEN: usize = 288;
+/// Number of sections (independent rkyv archives) after the header.
+pub const SECTIONS: usize = 6;
 
 const _: () = assert!(HEADER_LEN.is_multiple_of(16));
+/// Where the section table starts in the header.
+const SECTION_TABLE: usize = 128;
+const _: () = assert!(SECTION_TABLE + SECTIONS * 24 + 8 <= HEADER_LEN);
 
 /// A hash of the archived types' source: a file built with other types is refused.
 pub fn schema_hash() -> u64 {
@@ -37,10 +42,31 @@ pub struct Header {
     pub delegations: u64,
     pub validations: u64,
     pub prefixes: u64,
+    /// Bytes of all sections with their padding (the file minus the header).
     pub archive_len: u64,
-    /// xxh3-64 of the archive bytes.
+    /// xxh3-64 over the section checksums: one value that changes with any section.
     pub checksum: u64,
     pub main_format: SourceFormat,
+    pub sections: [Section; SECTIONS],
+}
+
+/// Where one section lies in the file, and its checksum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Section {
+    /// Offset from the start of the file, a multiple of 16.
+    pub offset: u64,
+    pub len: u64,
+    /// xxh3-64 of the section's bytes.
+    pub checksum: u64,
+}
+
+/// The combined checksum of a section table.
+pub(super) fn combined(sections: &[Section; SECTIONS]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for s in sections {
+        h.update(&s.checksum.to_le_bytes());
+    }
+    h.digest()
 }
 
 struct Cursor<'a> {
@@ -64,8 +90,9 @@ impl Cursor<'_> {
 }
 
 impl Header {
-    pub(super) fn for_archive(data: &SnapshotData, archive: &[u8]) -> Header {
+    pub(super) fn new(data: &SnapshotData, sections: [Section; SECTIONS]) -> Header {
         let db = &data.db;
+        let end = sections.iter().map(|s| s.offset + s.len).max().unwrap_or(0);
         Header {
             version: FORMAT_VERSION,
             schema_hash: schema_hash(),
@@ -78,9 +105,10 @@ impl Header {
             delegations: db.delegations.len() as u64,
             validations: db.validations.len() as u64,
             prefixes: (data.prefixes_v4.len() + data.prefixes_v6.len()) as u64,
-            archive_len: archive.len() as u64,
-            checksum: xxhash_rust::xxh3::xxh3_64(archive),
+            archive_len: end.saturating_sub(HEADER_LEN as u64),
+            checksum: combined(&sections),
             main_format: data.meta.main_format,
+            sections,
         }
     }
 
@@ -109,6 +137,12 @@ impl Header {
             SourceFormat::ArinXml => 0,
             SourceFormat::Rpsl => 1,
         });
+        out.resize(SECTION_TABLE, 0);
+        for s in &self.sections {
+            for v in [s.offset, s.len, s.checksum] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
         out.resize(HEADER_LEN - 8, 0);
         let sum = xxhash_rust::xxh3::xxh3_64(&out);
         out.extend_from_slice(&sum.to_le_bytes());
@@ -143,6 +177,21 @@ impl Header {
                 SourceFormat::Rpsl
             } else {
                 SourceFormat::ArinXml
+            },
+            sections: {
+                let mut t = Cursor {
+                    bytes,
+                    at: SECTION_TABLE,
+                };
+                let mut sections = [Section::default(); SECTIONS];
+                for s in &mut sections {
+                    *s = Section {
+                        offset: t.u64(),
+                        len: t.u64(),
+                        checksum: t.u64(),
+                    };
+                }
+                sections
             },
         })
     }
@@ -190,6 +239,20 @@ impl Header {
                 found: header.schema_hash,
                 expected: schema_hash(),
             });
+        }
+        for sec in &header.sections {
+            let end = sec.offset.checked_add(sec.len);
+            if sec.offset < HEADER_LEN as u64 || sec.offset % 16 != 0 || end.is_none() {
+                return Err(SnapshotError::HeaderCorrupt { path: path_buf() });
+            }
+            if end.is_some_and(|e| e > len) {
+                return Err(SnapshotError::Length {
+                    path: path_buf(),
+                    len,
+                    expected: end.unwrap_or(u64::MAX),
+                    what: "truncated",
+                });
+            }
         }
         let expected = (HEADER_LEN as u64).saturating_add(header.archive_len);
         if len != expected {

@@ -2,9 +2,12 @@
 //! the linked registry, written atomically and mapped back with memmap2.
 //!
 //! Layout: [`HEADER_LEN`] bytes of header (magic, format version, schema hash, source serial,
-//! created-at, object counts, archive length, archive checksum, header checksum), then the
-//! archive. Opening checks every header field, the checksum and the archive (rkyv checked
-//! access) once; queries then read the archive without further checks.
+//! created-at, object counts, archive length, combined checksum, a table of [`SECTIONS`]
+//! sections with offset, length and checksum each, header checksum), then the sections, each
+//! an independent 16-byte-aligned rkyv archive: metadata and small tables, orgs, POCs,
+//! networks, prefix tables, search keys. Opening checks every header field, then every
+//! section's checksum and rkyv validation (checked access) once, two sections at a time on
+//! two threads; queries then read the archive without further checks.
 
 mod build;
 mod header;
@@ -18,11 +21,16 @@ use memmap2::Mmap;
 use rkyv::util::AlignedVec;
 
 pub use self::build::{build, fold};
-pub use self::header::{FORMAT_VERSION, HEADER_LEN, Header, MAGIC, schema_hash};
+pub use self::header::{FORMAT_VERSION, HEADER_LEN, Header, MAGIC, SECTIONS, Section, schema_hash};
 pub use self::schema::{
-    ArchivedKey, ArchivedMeta, ArchivedPrefixEntry, ArchivedSnapshotData, KEY_DBA, KEY_HANDLE,
-    KEY_NAME, Key, Meta, PrefixEntry, SnapshotData,
+    ArchivedKey, ArchivedKeys, ArchivedMeta, ArchivedPrefixEntry, ArchivedPrefixes, ArchivedSmall,
+    KEY_DBA, KEY_HANDLE, KEY_NAME, Key, Keys, Meta, PrefixEntry, Prefixes, Small, SnapshotData,
 };
+use crate::model::{
+    ArchivedAsn, ArchivedDelegation, ArchivedNet, ArchivedOrg, ArchivedPoc,
+    ArchivedValidationRecord,
+};
+use rkyv::vec::ArchivedVec;
 
 /// Why a snapshot could not be written or opened. Every variant names the file.
 #[derive(Debug, thiserror::Error)]
@@ -66,12 +74,6 @@ pub enum SnapshotError {
         expected: u64,
         what: &'static str,
     },
-    #[error("{path}: archive is corrupted (checksum {found:016x}, header says {expected:016x})")]
-    Checksum {
-        path: PathBuf,
-        found: u64,
-        expected: u64,
-    },
     #[error("{path}: archive failed validation: {detail}")]
     Invalid { path: PathBuf, detail: String },
     #[error("{path}: cannot serialize the registry: {detail}")]
@@ -99,29 +101,95 @@ impl std::fmt::Debug for Snapshot {
     }
 }
 
-/// A serialized snapshot: header and archive, ready to be written.
+/// A serialized snapshot: header and sections, ready to be written.
 pub struct Encoded {
     pub header: Header,
-    archive: AlignedVec<16>,
+    sections: Vec<AlignedVec<16>>,
 }
 
-/// Serializes `data`. The caller may drop `data` before writing, to halve peak memory.
+fn to_section<T>(value: &T, path: &Path) -> Result<AlignedVec<16>, SnapshotError>
+where
+    T: for<'a> rkyv::Serialize<
+            rkyv::api::high::HighSerializer<
+                AlignedVec<16>,
+                rkyv::ser::allocator::ArenaHandle<'a>,
+                rkyv::rancor::Error,
+            >,
+        >,
+{
+    rkyv::to_bytes::<rkyv::rancor::Error>(value).map_err(|e| SnapshotError::Serialize {
+        path: path.to_path_buf(),
+        detail: e.to_string(),
+    })
+}
+
+/// Serializes `data` into its sections. The caller may drop `data` before writing.
 pub fn serialize(data: &SnapshotData, path: &Path) -> Result<Encoded, SnapshotError> {
-    let archive =
-        rkyv::to_bytes::<rkyv::rancor::Error>(data).map_err(|e| SnapshotError::Serialize {
-            path: path.to_path_buf(),
-            detail: e.to_string(),
-        })?;
-    let header = Header::for_archive(data, &archive);
-    Ok(Encoded { header, archive })
+    let small = Small {
+        meta: data.meta.clone(),
+        asns: data.db.asns.clone(),
+        delegations: data.db.delegations.clone(),
+        validations: data.db.validations.clone(),
+        top_nets: data.top_nets.clone(),
+        asn_order: data.asn_order.clone(),
+    };
+    let prefixes = Prefixes {
+        v4: data.prefixes_v4.clone(),
+        v6: data.prefixes_v6.clone(),
+    };
+    let keys = Keys {
+        handles: data.handles.clone(),
+        names: data.names.clone(),
+    };
+    // Order: SMALL, ORGS, POCS, NETS, PREFIXES, KEYS.
+    let sections = vec![
+        to_section(&small, path)?,
+        to_section(&data.db.orgs, path)?,
+        to_section(&data.db.pocs, path)?,
+        to_section(&data.db.nets, path)?,
+        to_section(&prefixes, path)?,
+        to_section(&keys, path)?,
+    ];
+    let mut table = [Section::default(); SECTIONS];
+    let mut offset = HEADER_LEN as u64;
+    for (entry, bytes) in table.iter_mut().zip(&sections) {
+        *entry = Section {
+            offset,
+            len: bytes.len() as u64,
+            checksum: xxhash_rust::xxh3::xxh3_64(bytes),
+        };
+        offset = (offset + bytes.len() as u64).next_multiple_of(16);
+    }
+    Ok(Encoded {
+        header: Header::new(data, table),
+        sections,
+    })
 }
 
-/// Serializes `data` into the bytes of a snapshot file (header then archive).
+impl Encoded {
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.header.encode())?;
+        let mut at = HEADER_LEN as u64;
+        for (entry, bytes) in self.header.sections.iter().zip(&self.sections) {
+            let pad = (entry.offset - at) as usize;
+            out.write_all(&[0u8; 16][..pad])?;
+            out.write_all(bytes)?;
+            at = entry.offset + entry.len;
+        }
+        let end = HEADER_LEN as u64 + self.header.archive_len;
+        out.write_all(&[0u8; 16][..(end - at) as usize])?;
+        Ok(())
+    }
+}
+
+/// Serializes `data` into the bytes of a snapshot file.
 pub fn encode(data: &SnapshotData, path: &Path) -> Result<Vec<u8>, SnapshotError> {
     let e = serialize(data, path)?;
-    let mut out = Vec::with_capacity(HEADER_LEN + e.archive.len());
-    out.extend_from_slice(&e.header.encode());
-    out.extend_from_slice(&e.archive);
+    let mut out = Vec::with_capacity(HEADER_LEN + e.header.archive_len as usize);
+    e.write_to(&mut out).map_err(|source| SnapshotError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(out)
 }
 
@@ -143,9 +211,9 @@ pub fn write_encoded(encoded: &Encoded, path: &Path) -> Result<Header, SnapshotE
         .unwrap_or_else(|| "snapshot".into());
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = File::create(&tmp)?;
-        f.write_all(&encoded.header.encode())?;
-        f.write_all(&encoded.archive)?;
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, File::create(&tmp)?);
+        encoded.write_to(&mut f)?;
+        let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
         fs::rename(&tmp, path)?;
@@ -165,9 +233,74 @@ pub fn write_encoded(encoded: &Encoded, path: &Path) -> Result<Header, SnapshotE
     Ok(encoded.header.clone())
 }
 
+/// The archived registry: references into the sections of a validated snapshot.
+#[derive(Clone, Copy)]
+pub struct Data<'a> {
+    pub meta: &'a ArchivedMeta,
+    pub db: Db<'a>,
+    pub prefixes_v4: &'a ArchivedVec<ArchivedPrefixEntry>,
+    pub prefixes_v6: &'a ArchivedVec<ArchivedPrefixEntry>,
+    pub top_nets: &'a ArchivedVec<rkyv::rend::u32_le>,
+    pub asn_order: &'a ArchivedVec<rkyv::rend::u32_le>,
+    pub handles: &'a ArchivedVec<ArchivedKey>,
+    pub names: &'a ArchivedVec<ArchivedKey>,
+}
+
+/// The object tables.
+#[derive(Clone, Copy)]
+pub struct Db<'a> {
+    pub orgs: &'a ArchivedVec<ArchivedOrg>,
+    pub pocs: &'a ArchivedVec<ArchivedPoc>,
+    pub nets: &'a ArchivedVec<ArchivedNet>,
+    pub asns: &'a ArchivedVec<ArchivedAsn>,
+    pub delegations: &'a ArchivedVec<ArchivedDelegation>,
+    pub validations: &'a ArchivedVec<ArchivedValidationRecord>,
+}
+
+const SMALL: usize = 0;
+const ORGS: usize = 1;
+const POCS: usize = 2;
+const NETS: usize = 3;
+const PREFIXES: usize = 4;
+const KEYS: usize = 5;
+
+/// Checks one section: checksum, then rkyv validation of its root type.
+fn check_section(index: usize, bytes: &[u8], expected: u64) -> Result<(), (usize, String, bool)> {
+    let found = xxhash_rust::xxh3::xxh3_64(bytes);
+    if found != expected {
+        return Err((
+            index,
+            format!("checksum {found:016x}, header says {expected:016x}"),
+            true,
+        ));
+    }
+    use rkyv::rancor::Error as E;
+    let r = match index {
+        SMALL => rkyv::access::<ArchivedSmall, E>(bytes).map(drop),
+        ORGS => rkyv::access::<ArchivedVec<ArchivedOrg>, E>(bytes).map(drop),
+        POCS => rkyv::access::<ArchivedVec<ArchivedPoc>, E>(bytes).map(drop),
+        NETS => rkyv::access::<ArchivedVec<ArchivedNet>, E>(bytes).map(drop),
+        PREFIXES => rkyv::access::<ArchivedPrefixes, E>(bytes).map(drop),
+        _ => rkyv::access::<ArchivedKeys, E>(bytes).map(drop),
+    };
+    r.map_err(|e| (index, e.to_string(), false))
+}
+
+const SECTION_NAMES: [&str; SECTIONS] =
+    ["metadata", "orgs", "POCs", "networks", "prefixes", "keys"];
+
 impl Snapshot {
     /// Maps and validates a snapshot file.
     pub fn open(path: &Path) -> Result<Snapshot, SnapshotError> {
+        Self::open_with(path, |_| ()).map(|(s, ())| s)
+    }
+
+    /// Maps and validates a snapshot file, and runs `f` on the prefix tables as soon as
+    /// their section is validated, while the other sections are still being checked.
+    pub fn open_with<T: Send>(
+        path: &Path,
+        f: impl FnOnce(&ArchivedPrefixes) -> T + Send,
+    ) -> Result<(Snapshot, T), SnapshotError> {
         let file = File::open(path).map_err(|source| SnapshotError::Io {
             path: path.to_path_buf(),
             source,
@@ -184,64 +317,139 @@ impl Snapshot {
         {
             let _ = map.advise(memmap2::Advice::WillNeed);
         }
-        Self::check(Backing::Map(map), path)
+        Self::check(Backing::Map(map), path, f)
     }
 
     /// Validates snapshot bytes held in memory (used by tests and the fuzzer).
     pub fn from_bytes(bytes: &[u8], name: &Path) -> Result<Snapshot, SnapshotError> {
         let mut v = AlignedVec::<16>::with_capacity(bytes.len());
         v.extend_from_slice(bytes);
-        Self::check(Backing::Owned(v), name)
+        Self::check(Backing::Owned(v), name, |_| ()).map(|(s, ())| s)
     }
 
-    fn check(backing: Backing, path: &Path) -> Result<Snapshot, SnapshotError> {
+    fn check<T: Send>(
+        backing: Backing,
+        path: &Path,
+        f: impl FnOnce(&ArchivedPrefixes) -> T + Send,
+    ) -> Result<(Snapshot, T), SnapshotError> {
         let bytes: &[u8] = match &backing {
             Backing::Map(m) => m,
             Backing::Owned(v) => v,
         };
         let header = Header::check(bytes, path)?;
-        let archive = &bytes[HEADER_LEN..];
-        // The archive starts HEADER_LEN (a multiple of 16) bytes into a page-aligned map or a
-        // 16-aligned vector, so it is aligned as rkyv requires.
-        debug_assert_eq!(archive.as_ptr() as usize % 16, 0);
-        // Checksum and validation read the same bytes on two cores.
-        let (found, valid) = std::thread::scope(|s| {
-            let sum = s.spawn(|| xxhash_rust::xxh3::xxh3_64(archive));
-            let valid = rkyv::access::<ArchivedSnapshotData, rkyv::rancor::Error>(archive)
-                .map(|_| ())
-                .map_err(|e| e.to_string());
-            (sum.join().unwrap_or(0), valid)
+        // Every section starts at a multiple of 16 inside a page-aligned map or a 16-aligned
+        // vector (checked by Header::check), so it is aligned as rkyv requires.
+        let section = |i: usize| {
+            let s = header.sections[i];
+            &bytes[s.offset as usize..(s.offset + s.len) as usize]
+        };
+        // Two workers take sections, largest first; the prefix section's job also runs `f`.
+        let mut order: Vec<usize> = (0..SECTIONS).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(header.sections[i].len));
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let f = std::sync::Mutex::new(Some(f));
+        let mut results: Vec<Result<(), (usize, String, bool)>> = Vec::new();
+        let mut made: Option<T> = None;
+        std::thread::scope(|s| {
+            let work = || {
+                let mut out = Vec::new();
+                let mut made = None;
+                loop {
+                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&i) = order.get(k) else { break };
+                    let r = check_section(i, section(i), header.sections[i].checksum);
+                    if i == PREFIXES && r.is_ok() {
+                        let job = f.lock().ok().and_then(|mut g| g.take());
+                        if let Some(job) = job {
+                            // SAFETY: the prefix section was validated just above.
+                            let p =
+                                unsafe { rkyv::access_unchecked::<ArchivedPrefixes>(section(i)) };
+                            made = Some(job(p));
+                        }
+                    }
+                    out.push(r);
+                }
+                (out, made)
+            };
+            let other = s.spawn(work);
+            let (mine, m1) = work();
+            results.extend(mine);
+            made = m1;
+            if let Ok((theirs, m2)) = other.join() {
+                results.extend(theirs);
+                made = made.take().or(m2);
+            } else {
+                results.push(Err((0, "validation thread failed".into(), false)));
+            }
         });
-        if found != header.checksum {
-            return Err(SnapshotError::Checksum {
-                path: path.to_path_buf(),
-                found,
-                expected: header.checksum,
+        let mut errors: Vec<(usize, String, bool)> =
+            results.into_iter().filter_map(Result::err).collect();
+        errors.sort_by_key(|e| e.0);
+        if let Some((i, detail, checksum)) = errors.into_iter().next() {
+            let what = SECTION_NAMES[i];
+            return Err(if checksum {
+                SnapshotError::Invalid {
+                    path: path.to_path_buf(),
+                    detail: format!("{what} section is corrupted: {detail}"),
+                }
+            } else {
+                SnapshotError::Invalid {
+                    path: path.to_path_buf(),
+                    detail: format!("{what} section failed validation: {detail}"),
+                }
             });
         }
-        valid.map_err(|detail| SnapshotError::Invalid {
+        let made = made.ok_or_else(|| SnapshotError::Invalid {
             path: path.to_path_buf(),
-            detail,
+            detail: "prefix section was not checked".into(),
         })?;
-        Ok(Snapshot {
-            backing,
-            header,
-            path: path.to_path_buf(),
-        })
+        Ok((
+            Snapshot {
+                backing,
+                header,
+                path: path.to_path_buf(),
+            },
+            made,
+        ))
     }
 
-    /// The archived registry. Validated once in [`Snapshot::open`]; no check here.
-    #[inline]
-    pub fn data(&self) -> &ArchivedSnapshotData {
+    fn section<R: rkyv::Portable>(&self, i: usize) -> &R {
         let bytes: &[u8] = match &self.backing {
             Backing::Map(m) => m,
             Backing::Owned(v) => v,
         };
-        // SAFETY: `check` ran `rkyv::access` (full bytecheck validation) on exactly these
-        // bytes when the snapshot was opened, and they are immutable for the lifetime of
-        // `self` (a read-only private map, or an owned buffer), so the unchecked access sees
-        // the same valid archive.
-        unsafe { rkyv::access_unchecked::<ArchivedSnapshotData>(&bytes[HEADER_LEN..]) }
+        let s = self.header.sections[i];
+        // SAFETY: `check` validated section `i` as type `R` (the same pairing of index and
+        // type as in `check_section`) when the snapshot was opened, and the bytes are
+        // immutable for the lifetime of `self` (a read-only private map, or an owned buffer).
+        unsafe {
+            rkyv::access_unchecked::<R>(&bytes[s.offset as usize..(s.offset + s.len) as usize])
+        }
+    }
+
+    /// The archived registry. Validated once when opened; no check here.
+    #[inline]
+    pub fn data(&self) -> Data<'_> {
+        let small: &ArchivedSmall = self.section(SMALL);
+        let prefixes: &ArchivedPrefixes = self.section(PREFIXES);
+        let keys: &ArchivedKeys = self.section(KEYS);
+        Data {
+            meta: &small.meta,
+            db: Db {
+                orgs: self.section(ORGS),
+                pocs: self.section(POCS),
+                nets: self.section(NETS),
+                asns: &small.asns,
+                delegations: &small.delegations,
+                validations: &small.validations,
+            },
+            prefixes_v4: &prefixes.v4,
+            prefixes_v6: &prefixes.v6,
+            top_nets: &small.top_nets,
+            asn_order: &small.asn_order,
+            handles: &keys.handles,
+            names: &keys.names,
+        }
     }
 
     pub fn header(&self) -> &Header {
@@ -252,7 +460,7 @@ impl Snapshot {
         &self.path
     }
 
-    /// Bytes of the file (header and archive).
+    /// Bytes of the file (header and sections).
     pub fn len(&self) -> usize {
         match &self.backing {
             Backing::Map(m) => m.len(),

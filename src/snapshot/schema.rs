@@ -1,10 +1,12 @@
-//! The archived root of a snapshot: the linked database plus the tables the index and the
+//! What a snapshot holds: the linked database plus the tables the index and the
 //! searches are built from. Any change to this file or to `model/mod.rs` changes the schema
 //! hash in the header, so an old binary refuses a newer file instead of misreading it.
 
 use rkyv::{Archive, Deserialize, Serialize};
 
-use crate::model::{Database, ObjectKind, SourceFormat, Timestamp};
+use crate::model::{
+    Asn, Database, Delegation, ObjectKind, SourceFormat, Timestamp, ValidationRecord,
+};
 
 /// One CIDR block of one network's range: the prefix table entry (CIDR → net).
 #[derive(Archive, Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,9 +48,8 @@ pub struct Meta {
     pub sources: Vec<String>,
 }
 
-/// The archived root.
-#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
-#[rkyv(derive(Debug))]
+/// Everything a snapshot holds, owned: what the writer splits into sections.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SnapshotData {
     pub meta: Meta,
     pub db: Database,
@@ -63,5 +64,36 @@ pub struct SnapshotData {
     /// Handles of every object, sorted case-insensitively.
     pub handles: Vec<Key>,
     /// Names of orgs, POCs, nets and ASNs, sorted case-insensitively.
+    pub names: Vec<Key>,
+}
+
+// The file holds the root as independent sections, validated in parallel on open:
+// `Small`, the orgs, the POCs, the nets (each a `Vec`), `Prefixes` and `Keys`.
+
+/// Section 0: the metadata and the small tables.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[rkyv(derive(Debug))]
+pub struct Small {
+    pub meta: Meta,
+    pub asns: Vec<Asn>,
+    pub delegations: Vec<Delegation>,
+    pub validations: Vec<ValidationRecord>,
+    pub top_nets: Vec<u32>,
+    pub asn_order: Vec<u32>,
+}
+
+/// Section 4: the prefix tables.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[rkyv(derive(Debug))]
+pub struct Prefixes {
+    pub v4: Vec<PrefixEntry>,
+    pub v6: Vec<PrefixEntry>,
+}
+
+/// Section 5: the search keys.
+#[derive(Archive, Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Default)]
+#[rkyv(derive(Debug))]
+pub struct Keys {
+    pub handles: Vec<Key>,
     pub names: Vec<Key>,
 }

@@ -49,7 +49,7 @@ fn round_trip_through_a_file() {
     let keys: Vec<&str> = data
         .handles
         .iter()
-        .map(|k| crate::index::key_text(data, k))
+        .map(|k| crate::index::key_text(&data, k))
         .collect();
     assert_eq!(keys, ["NET-23-1-2-0-1", "ORG-1"]);
     // No temporary file is left behind.
@@ -99,7 +99,8 @@ fn corrupted_header_and_archive_are_refused() {
     let mut bytes = encoded();
     let last = bytes.len() - 3;
     bytes[last] ^= 0x01;
-    assert!(refused(&bytes).contains("checksum"));
+    let msg = refused(&bytes);
+    assert!(msg.contains("section is corrupted: checksum"), "{msg}");
     let mut bytes = encoded();
     bytes.extend_from_slice(&[0; 16]);
     assert!(refused(&bytes).contains("trailing bytes"));
@@ -109,16 +110,19 @@ fn corrupted_header_and_archive_are_refused() {
 fn garbage_with_a_valid_checksum_fails_validation() {
     // A header that matches its archive, but the archive is not a valid registry.
     let mut bytes = encoded();
-    let archive_len = bytes.len() - HEADER_LEN;
     for (i, b) in bytes[HEADER_LEN..].iter_mut().enumerate() {
         *b = (i * 31 % 251) as u8;
     }
     let mut header = Header::decode(&bytes).unwrap();
-    header.checksum = xxhash_rust::xxh3::xxh3_64(&bytes[HEADER_LEN..]);
-    header.archive_len = archive_len as u64;
+    for s in header.sections.iter_mut() {
+        let range = s.offset as usize..(s.offset + s.len) as usize;
+        s.checksum = xxhash_rust::xxh3::xxh3_64(&bytes[range]);
+    }
+    header.checksum = super::header::combined(&header.sections);
     bytes[..HEADER_LEN].copy_from_slice(&header.encode());
     let msg = refused(&bytes);
-    assert!(msg.contains("archive failed validation"), "{msg}");
+    assert!(msg.contains("section failed validation"), "{msg}");
+    assert!(!msg.contains("corrupted"), "{msg}");
 }
 
 #[test]
