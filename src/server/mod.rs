@@ -108,14 +108,14 @@ impl Shared {
     pub fn reload(&self) -> Result<(), crate::snapshot::SnapshotError> {
         match Registry::open(&self.snapshot_path) {
             Ok(reg) => {
-                let h = reg.header();
+                let (serial, nets) = (reg.header().serial, reg.header().nets);
+                self.registry.store(Arc::new(reg));
                 info!(
                     path = %self.snapshot_path.display(),
-                    serial = h.serial,
-                    nets = h.nets,
+                    serial,
+                    nets,
                     "snapshot reloaded"
                 );
-                self.registry.store(Arc::new(reg));
                 self.reloads.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
@@ -241,8 +241,6 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     let whois = bind("whois", config.whois.listen).await?;
     let rdap = bind("rdap", config.rdap.listen).await?;
     let (whois_addr, rdap_addr) = (local(&whois)?, local(&rdap)?);
-    info!("whois listening on {whois_addr}");
-    info!("rdap listening on {rdap_addr}");
 
     let base_url = config.rdap_base_url(rdap_addr);
     let grace = Duration::from_secs(config.limits.shutdown_grace_secs);
@@ -257,6 +255,9 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
         tasks.spawn(watch_snapshot(shared.clone(), every, shutdown.clone()));
     }
     ready.store(Some(shared.clone()));
+    // Logged once everything answers, so whoever waits for these lines can query at once.
+    info!("whois listening on {whois_addr}");
+    info!("rdap listening on {rdap_addr}");
 
     wait_for_signals(&shared).await;
     info!("shutting down: no new connections, finishing queries in flight");

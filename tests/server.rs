@@ -1,0 +1,285 @@
+//! The real server process: listeners on port 0, /metrics, /healthz, /readyz, reload on
+//! SIGHUP and on rename (a bad file refused, the old snapshot kept), graceful shutdown, and
+//! configuration errors.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const ARIN: &str = r#"<collection xmlns="http://www.arin.net/regrws/core/v1">
+  <poc><handle>AB-TEST</handle><contactType>ROLE</contactType><lastName>Abuse</lastName>
+    <emails><email>abuse@serial-SERIAL.example.net</email></emails></poc>
+  <org><handle>ORG-T</handle><orgName>Test Org</orgName>
+    <pocLinks><pocLinkRef handle="AB-TEST" function="AB"/></pocLinks></org>
+  <net><version>4</version><handle>NET-T</handle><netName>T</netName><orgHandle>ORG-T</orgHandle>
+    <netBlocks><netBlock><type>DA</type><startAddress>23.0.0.0</startAddress><cidrLength>8</cidrLength></netBlock></netBlocks></net>
+</collection>
+"#;
+
+/// Compiles a one-net registry whose abuse mailbox names `serial`.
+fn snapshot(dir: &Path, name: &str, serial: u64) -> PathBuf {
+    let src = dir.join(format!("{name}.xml"));
+    std::fs::write(&src, ARIN.replace("SERIAL", &serial.to_string())).unwrap();
+    let out = dir.join(name);
+    let status = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args(["compile", "--serial", &serial.to_string(), "-o"])
+        .arg(&out)
+        .arg(&src)
+        .env("RUST_LOG", "warn")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    out
+}
+
+struct Server {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    log: Vec<String>,
+    metrics: SocketAddr,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+            .arg("serve")
+            .args([
+                "--whois",
+                "127.0.0.1:0",
+                "--rdap",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+            ])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut s = Server {
+            child,
+            lines,
+            log: Vec::new(),
+            metrics: "0.0.0.0:0".parse().unwrap(),
+        };
+        let line = s.wait_for("metrics listening on ");
+        s.metrics = line.rsplit(' ').next().unwrap().parse().unwrap();
+        s.wait_for("rdap listening on ");
+        s
+    }
+
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+                self.log.push(line.clone());
+                if line.contains(needle) {
+                    return line;
+                }
+            }
+        }
+        panic!("no '{needle}' in the log: {:#?}", self.log);
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([sig, &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut s = TcpStream::connect(self.metrics).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        let status = out[9..12].parse().unwrap();
+        let body = out
+            .split_once("\r\n\r\n")
+            .map(|x| x.1)
+            .unwrap_or("")
+            .to_string();
+        (status, body)
+    }
+
+    fn metric(&self, name: &str) -> f64 {
+        let (_, body) = self.get("/metrics");
+        body.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name} in {body}"))
+            .parse()
+            .unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn metrics_health_reload_and_shutdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = snapshot(dir.path(), "a.snap", 1001);
+    let b = snapshot(dir.path(), "b.snap", 1002);
+    let live = dir.path().join("live.snap");
+    std::fs::copy(&a, &live).unwrap();
+    let mut srv = Server::start(&[
+        "--snapshot",
+        live.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+    ]);
+
+    assert_eq!(srv.get("/healthz").0, 200);
+    let (status, body) = srv.get("/readyz");
+    assert_eq!(status, 200);
+    assert!(body.contains("serial 1001"), "{body}");
+    assert_eq!(srv.get("/nope").0, 404);
+    assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1001.0);
+    assert_eq!(srv.metric("rirwhois_snapshot_networks"), 1.0);
+    let (_, body) = srv.get("/metrics");
+    for name in [
+        "rirwhois_open_connections",
+        "rirwhois_personal_denials_total",
+        "rirwhois_connection_denials_total",
+        "rirwhois_snapshot_age_seconds",
+        "rirwhois_snapshot_load_seconds",
+        "rirwhois_query_duration_seconds_bucket{frontend=\"whois\",le=\"+Inf\"}",
+    ] {
+        assert!(body.contains(name), "{name} missing from {body}");
+    }
+
+    // SIGHUP with a new file renamed into place: reloaded.
+    let tmp = dir.path().join(".live.tmp");
+    std::fs::copy(&b, &tmp).unwrap();
+    std::fs::rename(&tmp, &live).unwrap();
+    srv.signal("-HUP");
+    srv.wait_for("snapshot reloaded");
+    assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1002.0, "{:#?}", srv.log);
+    assert!(srv.metric("rirwhois_reloads_total") >= 1.0);
+
+    // A corrupted file renamed over the path: refused, counted, the old one keeps serving.
+    let mut bytes = std::fs::read(&a).unwrap();
+    let n = bytes.len();
+    bytes[n - 20] ^= 0xff;
+    std::fs::write(&tmp, &bytes).unwrap();
+    std::fs::rename(&tmp, &live).unwrap();
+    srv.wait_for("reload refused");
+    assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1002.0);
+    assert!(srv.metric("rirwhois_reload_failures_total") >= 1.0);
+    assert_eq!(srv.get("/readyz").0, 200);
+
+    // A good file renamed over the path is picked up without a signal.
+    std::fs::copy(&a, &tmp).unwrap();
+    std::fs::rename(&tmp, &live).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while srv.metric("rirwhois_snapshot_serial") != 1001.0 {
+        assert!(Instant::now() < deadline, "rename not picked up");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    srv.signal("-TERM");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = srv.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    srv.wait_for("stopped");
+}
+
+#[test]
+fn configuration_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[whois]\nlisten = \"127.0.0.1:0\"\ndialekt = \"arin\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args(["serve", "--check-config", "--config"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml"), "{err}");
+    assert!(err.contains("dialekt"), "{err}");
+
+    let good = dir.path().join("good.toml");
+    std::fs::write(
+        &good,
+        "[limits]\npersonal_per_day = 5\n[policy]\nprofile = \"lacnic\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args(["serve", "--check-config", "--config"])
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("configuration ok"));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args(["serve", "--check-config", "--as-of", "someday"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a date"));
+}
+
+#[test]
+fn a_damaged_snapshot_stops_startup_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = snapshot(dir.path(), "a.snap", 7);
+    let bytes = std::fs::read(&a).unwrap();
+    std::fs::write(&a, &bytes[..bytes.len() / 2]).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args([
+            "serve",
+            "--whois",
+            "127.0.0.1:0",
+            "--rdap",
+            "127.0.0.1:0",
+            "--metrics",
+            "127.0.0.1:0",
+            "--snapshot",
+        ])
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a.snap") && err.contains("truncated"), "{err}");
+}
