@@ -409,7 +409,12 @@ impl<'a> Ctx<'a> {
                 }
                 Obj::Poc(i) => {
                     let p = reg.poc(i);
-                    format!("{} ({})", p.name.as_str(), self.marked(i))
+                    let marker = self
+                        .state(i)
+                        .marker()
+                        .map(|m| format!(" ({m})"))
+                        .unwrap_or_default();
+                    format!("{} ({}){marker}", p.name.as_str(), p.handle.as_str())
                 }
                 Obj::Domain(i) => reg.delegation(i).name.to_string(),
             };
@@ -822,6 +827,11 @@ pub fn answer(reg: &Registry, env: &Env<'_>, req: &Request) -> String {
             req.flags.sources.iter().any(|w| w.eq_ignore_ascii_case(s))
         });
     }
+    if req.flags.inverse.is_some() {
+        found
+            .objs
+            .retain(|&o| type_ok(req.flags.types, type_of(reg, o)));
+    }
     if req.flags.hierarchy.is_some() && !found.resource && req.flags.inverse.is_none() {
         ctx.warning(Warning::UselessIpFlag);
     }
@@ -834,7 +844,7 @@ pub fn answer(reg: &Registry, env: &Env<'_>, req: &Request) -> String {
         ctx.error(
             101,
             "no entries found",
-            &format!("No entries found for '{}'.", req.key),
+            "No entries found in the selected sources.",
         );
         return finish(ctx.out, req.flags.keep_alive);
     }
