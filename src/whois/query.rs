@@ -624,4 +624,20 @@ mod tests {
             assert!(!e.explanation().is_empty());
         }
     }
+
+    #[test]
+    fn random_lines_never_panic() {
+        let alphabet: Vec<char> = "-bBrxlLmMTikVqs +=naopcr1.2:/*ASas,@\t\u{e9}"
+            .chars()
+            .collect();
+        for _ in 0..20_000 {
+            let len = fastrand::usize(0..40);
+            let line: String = (0..len)
+                .map(|_| alphabet[fastrand::usize(..alphabet.len())])
+                .collect();
+            let _ = decode(line.as_bytes()).and_then(parse);
+            let bytes: Vec<u8> = (0..len).map(|_| fastrand::u8(..)).collect();
+            let _ = decode(&bytes).and_then(parse);
+        }
+    }
 }
