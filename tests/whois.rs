@@ -743,3 +743,26 @@ fn debian_whois_client() {
     assert!(r.contains("aut-num:        AS65001"), "{r}");
     assert!(!r.contains("inetnum:"), "{r}");
 }
+
+#[test]
+fn a_client_that_never_reads_is_dropped_and_frees_its_place() {
+    let server = Server::start(
+        &["--dialect", "rpsl"],
+        "[whois]\nidle_timeout_secs = 1\n[limits]\nmax_connections_per_ip = 1\npersonal_per_day = 1000000\n",
+    );
+    let mut slow = server.connect();
+    slow.set_write_timeout(Some(Duration::from_secs(3))).unwrap();
+    let t0 = Instant::now();
+    let _ = slow.write_all(b"-k\n");
+    // Ask for far more than the socket buffers hold, and never read.
+    while t0.elapsed() < Duration::from_secs(4) {
+        if slow.write_all(b"-B -M 23.0.0.0/8\n").is_err() {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(2500));
+    // The slow connection was closed, so the one place for this address is free again.
+    let a = server.query("23.1.2.3");
+    assert!(a.contains("inetnum:"), "{a}");
+    drop(slow);
+}
