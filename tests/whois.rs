@@ -52,6 +52,11 @@ struct Server {
 impl Server {
     /// Starts the server with a config file holding `extra` (TOML) after fixed URLs.
     fn start(args: &[&str], extra: &str) -> Server {
+        Server::start_with(Some(snapshot()), args, extra)
+    }
+
+    /// Starts the server; without a snapshot it serves the sample registry in `data/`.
+    fn start_with(snap: Option<&Path>, args: &[&str], extra: &str) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let config = dir.path().join("rirwhois.toml");
         let text = format!(
@@ -60,11 +65,12 @@ impl Server {
              inaccuracy_report = \"{REPORT_URL}\"\n{extra}"
         );
         std::fs::write(&config, text).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-            .env("RUST_LOG", "info")
-            .arg("serve")
-            .arg("--snapshot")
-            .arg(snapshot())
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rirwhois"));
+        cmd.env("RUST_LOG", "info").arg("serve");
+        if let Some(snap) = snap {
+            cmd.arg("--snapshot").arg(snap);
+        }
+        let mut child = cmd
             .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
             .args(["--as-of", AS_OF])
             .arg("--config")
@@ -751,7 +757,8 @@ fn a_client_that_never_reads_is_dropped_and_frees_its_place() {
         "[whois]\nidle_timeout_secs = 1\n[limits]\nmax_connections_per_ip = 1\npersonal_per_day = 1000000\n",
     );
     let mut slow = server.connect();
-    slow.set_write_timeout(Some(Duration::from_secs(3))).unwrap();
+    slow.set_write_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
     let t0 = Instant::now();
     let _ = slow.write_all(b"-k\n");
     // Ask for far more than the socket buffers hold, and never read.
@@ -765,4 +772,15 @@ fn a_client_that_never_reads_is_dropped_and_frees_its_place() {
     let a = server.query("23.1.2.3");
     assert!(a.contains("inetnum:"), "{a}");
     drop(slow);
+}
+
+#[test]
+fn without_a_snapshot_it_serves_the_sample_registry() {
+    let server = Server::start_with(None, &[], "");
+    let a = server.query("23.1.2.130");
+    assert!(
+        a.contains("# Abuse contact for '23.1.2.0 - 23.1.2.191' is 'abuse@alpha.example.net'"),
+        "{a}"
+    );
+    assert!(a.contains("NetHandle:      NET-23-1-2-0-1"), "{a}");
 }
