@@ -178,7 +178,12 @@ fn metrics_health_reload_and_shutdown() {
     std::fs::rename(&tmp, &live).unwrap();
     srv.signal("-HUP");
     srv.wait_for("snapshot reloaded");
-    assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1002.0, "{:#?}", srv.log);
+    assert_eq!(
+        srv.metric("rirwhois_snapshot_serial"),
+        1002.0,
+        "{:#?}",
+        srv.log
+    );
     assert!(srv.metric("rirwhois_reloads_total") >= 1.0);
 
     // A corrupted file renamed over the path: refused, counted, the old one keeps serving.

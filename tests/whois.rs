@@ -71,7 +71,14 @@ impl Server {
             cmd.arg("--snapshot").arg(snap);
         }
         let mut child = cmd
-            .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
+            .args([
+                "--whois",
+                "127.0.0.1:0",
+                "--rdap",
+                "127.0.0.1:0",
+                "--metrics",
+                "127.0.0.1:0",
+            ])
             .args(["--as-of", AS_OF])
             .arg("--config")
             .arg(&config)
@@ -779,7 +786,9 @@ fn without_a_snapshot_it_serves_the_sample_registry() {
     let server = Server::start_with(None, &[], "");
     let a = server.query("23.1.2.130");
     assert!(
-        a.contains("# Abuse contact for '23.1.2.0 - 23.1.2.191' is 'abuse@alpha.example.net'"),
+        a.contains(
+            "# Abuse contact for '23.1.2.0 - 23.1.2.191' is 'dana.marsh@baysidedental.example.com'"
+        ),
         "{a}"
     );
     assert!(a.contains("NetHandle:      NET-23-1-2-0-1"), "{a}");
