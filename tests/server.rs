@@ -40,6 +40,7 @@ struct Server {
     lines: mpsc::Receiver<String>,
     log: Vec<String>,
     metrics: SocketAddr,
+    whois: SocketAddr,
 }
 
 impl Server {
@@ -74,11 +75,23 @@ impl Server {
             lines,
             log: Vec::new(),
             metrics: "0.0.0.0:0".parse().unwrap(),
+            whois: "0.0.0.0:0".parse().unwrap(),
         };
         let line = s.wait_for("metrics listening on ");
         s.metrics = line.rsplit(' ').next().unwrap().parse().unwrap();
+        let line = s.wait_for("whois listening on ");
+        s.whois = line.rsplit(' ').next().unwrap().parse().unwrap();
         s.wait_for("rdap listening on ");
         s
+    }
+
+    fn whois(&self, query: &str) -> String {
+        let mut s = TcpStream::connect(self.whois).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(s, "{query}\r\n").unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
     }
 
     fn wait_for(&mut self, needle: &str) -> String {
@@ -158,6 +171,23 @@ fn metrics_health_reload_and_shutdown() {
     assert_eq!(status, 200);
     assert!(body.contains("serial 1001"), "{body}");
     assert_eq!(srv.get("/nope").0, 404);
+    let answer = srv.whois("23.1.2.3");
+    assert!(answer.contains("abuse@serial-1001.example.net"), "{answer}");
+    let answer = srv.whois("99.1.2.3");
+    assert!(answer.contains("%ERROR:101"), "{answer}");
+    let (_, body) = srv.get("/metrics");
+    assert!(
+        body.contains(
+            "rirwhois_queries_total{frontend=\"whois\",type=\"address\",result=\"ok\"} 1"
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains(
+            "rirwhois_queries_total{frontend=\"whois\",type=\"address\",result=\"not_found\"} 1"
+        ),
+        "{body}"
+    );
     assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1001.0);
     assert_eq!(srv.metric("rirwhois_snapshot_networks"), 1.0);
     let (_, body) = srv.get("/metrics");
@@ -194,6 +224,10 @@ fn metrics_health_reload_and_shutdown() {
     std::fs::rename(&tmp, &live).unwrap();
     srv.wait_for("reload refused");
     assert_eq!(srv.metric("rirwhois_snapshot_serial"), 1002.0);
+    assert!(
+        srv.whois("23.1.2.3")
+            .contains("abuse@serial-1002.example.net")
+    );
     assert!(srv.metric("rirwhois_reload_failures_total") >= 1.0);
     assert_eq!(srv.get("/readyz").0, 200);
 

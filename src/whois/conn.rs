@@ -15,7 +15,7 @@ use tracing::{debug, info};
 use super::answer::{Env, answer, connection_error, error_answer};
 use super::query::{self, QueryError};
 use crate::registry::Registry;
-use crate::server::{ConnDenied, Shared};
+use crate::server::{ConnDenied, Frontend, Shared};
 
 /// How long the server waits for a client's end of the connection after answering.
 const LINGER: Duration = Duration::from_secs(2);
@@ -129,6 +129,7 @@ pub(super) async fn handle(
     shutdown: CancellationToken,
 ) {
     let ip = client_ip(peer);
+    shared.metrics.connection(Frontend::Whois);
     let idle = Duration::from_secs(shared.config.whois.idle_timeout_secs.max(1));
     let write_limit = idle;
     let _guard = match shared.conns.acquire(ip) {
@@ -196,7 +197,12 @@ pub(super) async fn handle(
             break;
         }
         let reg = shared.registry();
+        let started = Instant::now();
         let parsed = query::decode(&line).and_then(query::parse);
+        let qtype = match &parsed {
+            Ok(req) => query_type(req),
+            Err(_) => "other",
+        };
         let text = match parsed {
             Err(e) => {
                 let env = env(&shared, &reg, ip);
@@ -236,6 +242,15 @@ pub(super) async fn handle(
             }
         };
         drop(reg);
+        let result = answer_result(&text);
+        shared
+            .metrics
+            .query(Frontend::Whois, qtype, result, started.elapsed());
+        if shared.config.logging.query_log {
+            info!(target: "rirwhois::query", frontend = "whois", %peer, qtype, result,
+                query = %String::from_utf8_lossy(&line).trim(),
+                micros = started.elapsed().as_micros() as u64, "query");
+        }
         if !write(&mut stream, &text, write_limit).await {
             debug!(%peer, "whois client too slow or gone; closed");
             return;
@@ -245,4 +260,35 @@ pub(super) async fn handle(
         }
     }
     close(stream).await;
+}
+
+/// The query type counted in the metrics.
+fn query_type(req: &query::Request) -> &'static str {
+    if req.flags.inverse.is_some() {
+        return "inverse";
+    }
+    if req.key.is_empty() {
+        return "help";
+    }
+    match crate::registry::Query::parse(&req.key) {
+        crate::registry::Query::Addr { .. } => "address",
+        crate::registry::Query::Prefix { .. } => "prefix",
+        crate::registry::Query::Range { .. } => "range",
+        crate::registry::Query::Asn(_) => "asn",
+        crate::registry::Query::Text(t) if t.ends_with('*') => "name",
+        crate::registry::Query::Text(_) => "handle",
+    }
+}
+
+/// The result counted in the metrics, read from the answer's error lines.
+fn answer_result(text: &str) -> &'static str {
+    if text.contains("%ERROR:101") {
+        "not_found"
+    } else if text.contains("%ERROR:201") {
+        "denied"
+    } else if text.contains("%ERROR:") {
+        "bad_request"
+    } else {
+        "ok"
+    }
 }
