@@ -723,6 +723,10 @@ fn personal_data_limit_spares_abuse_data_and_brief_answers() {
 fn debian_whois_client() {
     let client = Path::new("/usr/bin/whois");
     if !client.exists() {
+        assert!(
+            std::env::var_os("RIRWHOIS_REQUIRE_CLIENTS").is_none(),
+            "/usr/bin/whois is missing and RIRWHOIS_REQUIRE_CLIENTS is set"
+        );
         eprintln!(
             "NOTICE: /usr/bin/whois is not installed; skipping the Debian whois client test (scripts/test installs it)"
         );
