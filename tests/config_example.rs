@@ -41,15 +41,15 @@ fn is_ident(s: &str) -> bool {
 /// Reads a line, seeing through one leading `# ` (a setting commented out).
 fn classify(line: &str) -> (Line<'_>, &str) {
     let body = line.strip_prefix("# ").unwrap_or(line);
-    if let Some(h) = body.strip_prefix('[').and_then(|b| b.strip_suffix(']')) {
-        if h.split('.').all(is_ident) {
-            return (Line::Header(h), body);
-        }
+    if let Some(h) = body.strip_prefix('[').and_then(|b| b.strip_suffix(']'))
+        && h.split('.').all(is_ident)
+    {
+        return (Line::Header(h), body);
     }
-    if let Some((k, _)) = body.split_once(" = ") {
-        if is_ident(k) {
-            return (Line::Key(k), body);
-        }
+    if let Some((k, _)) = body.split_once(" = ")
+        && is_ident(k)
+    {
+        return (Line::Key(k), body);
     }
     (Line::Other, body)
 }
