@@ -2,6 +2,9 @@
 //! every key to its real default and mentions every key of the schema. The examples in its
 //! comments are valid too. The Docker image's and the Kubernetes ConfigMap's configurations
 //! pass the checks, and `rirwhois serve --check-config` accepts all three.
+//!
+//! The checks read the `[rdap.tls]` certificate and key, which exist only on a server, so
+//! the files are checked with those two paths pointing at a test certificate.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -12,6 +15,27 @@ use rirwhois::server::Config;
 const EXAMPLE: &str = "etc/rirwhois.toml";
 const DEPLOYED: &[&str] = &["deploy/docker/rirwhois.toml", "deploy/k8s/rirwhois.toml"];
 
+/// A throwaway self-signed certificate (P-256, CN rdap.example.net, valid until 2126) and
+/// its key, for tests only.
+const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBqTCCAVCgAwIBAgIUBc9ZbiW81/XJ+k4j/OarcMPFIjEwCgYIKoZIzj0EAwIw
+GzEZMBcGA1UEAwwQcmRhcC5leGFtcGxlLm5ldDAgFw0yNjExMjMxMjQ5MzJaGA8y
+MTI2MTAzMDEyNDkzMlowGzEZMBcGA1UEAwwQcmRhcC5leGFtcGxlLm5ldDBZMBMG
+ByqGSM49AgEGCCqGSM49AwEHA0IABJqCbK17glu265QjIzrV/wPg6tHMuZUlm5us
+RnAzFtvMzP3l3yBUmSHsF/Vx2jHA4sn/ZOnLeC8VSdqH+mHmqlqjcDBuMB0GA1Ud
+DgQWBBSyesh1wWLQHkX8IccmcHMu/m9gtTAfBgNVHSMEGDAWgBSyesh1wWLQHkX8
+IccmcHMu/m9gtTAPBgNVHRMBAf8EBTADAQH/MBsGA1UdEQQUMBKCEHJkYXAuZXhh
+bXBsZS5uZXQwCgYIKoZIzj0EAwIDRwAwRAIgDi5gHlN2w9ova0PnnOiFuepvGV/8
+nC/a3QZmddlBoGkCIHhZMQcbj4OeVV6HXrWoqfDGWiKw0Uim7qaJUGQWXGFY
+-----END CERTIFICATE-----
+";
+const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg1YIteCgvaExOeNl8
+T+itimlzFenzlO1cOHBp6KDVQXqhRANCAASagmyte4JbtuuUIyM61f8D4OrRzLmV
+JZubrEZwMxbbzMz95d8gVJkh7Bf1cdoxwOLJ/2Tpy3gvFUnah/ph5qpa
+-----END PRIVATE KEY-----
+";
+
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
 }
@@ -20,8 +44,46 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(repo(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The text with `[rdap.tls]` `cert` and `key` (set or commented out) pointing at the test
+/// certificate, written into `dir`.
+fn with_test_tls(text: &str, dir: &Path) -> String {
+    let cert = dir.join("tls.crt");
+    let key = dir.join("tls.key");
+    std::fs::write(&cert, TEST_CERT).unwrap();
+    std::fs::write(&key, TEST_KEY).unwrap();
+    let mut section = "";
+    let mut out = String::new();
+    for line in text.lines() {
+        let (kind, body) = classify(line);
+        let comment = &line[..line.len() - body.len()];
+        match kind {
+            Line::Header(h) => section = h,
+            Line::Key(k @ ("cert" | "key")) if section == "rdap.tls" => {
+                let path = if k == "cert" { &cert } else { &key };
+                out.push_str(&format!(
+                    "{comment}{k} = {:?}\n",
+                    path.display().to_string()
+                ));
+                continue;
+            }
+            _ => {}
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A shipped file as the tests check it: with the test certificate, in a temp directory.
+fn prepared(path: &str, dir: &Path) -> PathBuf {
+    let file = dir.join(path.replace('/', "_"));
+    std::fs::write(&file, with_test_tls(&read(path), dir)).unwrap();
+    file
+}
+
 fn load(path: &str) -> Config {
-    Config::load(&repo(path)).unwrap_or_else(|e| panic!("{e}"))
+    let dir = tempfile::tempdir().unwrap();
+    Config::load(&prepared(path, dir.path())).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// A line of the example: an active or commented-out `[section]` header, an active or
@@ -172,7 +234,8 @@ fn example_documents_every_key() {
 
 #[test]
 fn commented_out_examples_are_valid() {
-    let text = uncommented(&read(EXAMPLE));
+    let dir = tempfile::tempdir().unwrap();
+    let text = with_test_tls(&uncommented(&read(EXAMPLE)), dir.path());
     assert!(text.contains("\nsnapshot = "), "{text}");
     let config: Config =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{EXAMPLE}, uncommented: {e}"));
@@ -193,11 +256,12 @@ fn deployment_configs_pass_the_checks() {
 
 #[test]
 fn check_config_accepts_the_shipped_configs() {
+    let dir = tempfile::tempdir().unwrap();
     for path in [EXAMPLE].iter().chain(DEPLOYED) {
         let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
             .env("RUST_LOG", "warn")
             .args(["serve", "--check-config", "--config"])
-            .arg(repo(path))
+            .arg(prepared(path, dir.path()))
             .output()
             .expect("run rirwhois");
         assert!(
