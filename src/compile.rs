@@ -26,6 +26,8 @@ pub struct CompileReport {
     /// `None` when nothing was written (strict mode with problems).
     pub header: Option<Header>,
     pub elapsed: Duration,
+    /// Time spent in each phase: read and parse, link, build tables, serialize, write.
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 /// Why a compile failed.
@@ -49,14 +51,25 @@ pub fn compile(opts: &CompileOptions) -> Result<CompileReport, CompileError> {
         return Err(CompileError::NoInput);
     }
     let t0 = Instant::now();
-    let linked = link(ingest_paths(&opts.inputs));
+    let mut phases = Vec::new();
+    let mut lap = Instant::now();
+    let mut phase = |name: &'static str| {
+        phases.push((name, lap.elapsed()));
+        lap = Instant::now();
+    };
+    let ingest = ingest_paths(&opts.inputs);
+    phase("read");
+    let linked = link(ingest);
+    phase("link");
     let mut report = CompileReport {
         problems: linked.problems,
         summary: linked.summary,
         header: None,
         elapsed: Duration::ZERO,
+        phases: Vec::new(),
     };
     if opts.strict && !report.problems.is_empty() {
+        report.phases = phases;
         report.elapsed = t0.elapsed();
         return Err(CompileError::Strict {
             report: Box::new(report),
@@ -73,9 +86,13 @@ pub fn compile(opts: &CompileOptions) -> Result<CompileReport, CompileError> {
             sources: Vec::new(),
         },
     );
+    phase("build");
     let encoded = serialize(&data, &opts.output)?;
     drop(data);
+    phase("serialize");
     report.header = Some(write_encoded(&encoded, &opts.output)?);
+    phase("write");
+    report.phases = phases;
     report.elapsed = t0.elapsed();
     Ok(report)
 }

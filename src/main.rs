@@ -181,6 +181,12 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 Ok(report) => {
                     print_problems(&report.problems);
                     eprint!("{}", report.summary);
+                    let phases: Vec<String> = report
+                        .phases
+                        .iter()
+                        .map(|(name, d)| format!("{name} {:.2?}", d))
+                        .collect();
+                    eprintln!("phases: {}", phases.join(", "));
                     if let Some(h) = &report.header {
                         eprintln!(
                             "wrote {} in {:.2?}: {} nets, {} ASNs, {} orgs, {} POCs, {} delegations, serial {}",

@@ -189,11 +189,97 @@ pub fn read_text(path: &Path) -> std::io::Result<(String, bool)> {
     }
 }
 
-/// Reads every input path.
+/// Every file under the inputs, directories walked recursively in name order (hidden
+/// entries skipped). An unreadable directory is reported in `ingest`.
+fn list_files(paths: &[&Path], ingest: &mut Ingest) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = match fs::read_dir(p) {
+                Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+                Err(e) => {
+                    ingest.problem(
+                        Location::file(p),
+                        "",
+                        Reason::Io,
+                        format!("cannot read directory: {e}"),
+                    );
+                    continue;
+                }
+            };
+            entries.sort();
+            entries.retain(|e| {
+                !e.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            });
+            let refs: Vec<&Path> = entries.iter().map(PathBuf::as_path).collect();
+            files.extend(list_files(&refs, ingest));
+        } else {
+            files.push(p.to_path_buf());
+        }
+    }
+    files
+}
+
+impl Ingest {
+    /// Appends what another ingest read (objects, problems and counts), keeping its order.
+    pub fn merge(&mut self, other: Ingest) {
+        self.orgs.extend(other.orgs);
+        self.pocs.extend(other.pocs);
+        self.nets.extend(other.nets);
+        self.asns.extend(other.asns);
+        self.delegations.extend(other.delegations);
+        self.validations.extend(other.validations);
+        self.problems.extend(other.problems);
+        self.read += other.read;
+        for (k, v) in other.skipped_classes {
+            *self.skipped_classes.entry(k).or_default() += v;
+        }
+        for (k, v) in other.skipped_attributes {
+            *self.skipped_attributes.entry(k).or_default() += v;
+        }
+        self.files.extend(other.files);
+        self.latin1_files.extend(other.latin1_files);
+    }
+}
+
+/// Reads every input path: files are parsed on all cores, and the results are put
+/// together in file order, so the outcome does not depend on the number of threads.
 pub fn ingest_paths<P: AsRef<Path>>(paths: &[P]) -> Ingest {
     let mut ingest = Ingest::default();
-    for p in paths {
-        ingest.add_path(p.as_ref());
+    let refs: Vec<&Path> = paths.iter().map(|p| p.as_ref()).collect();
+    let files = list_files(&refs, &mut ingest);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(files.len())
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parts: Vec<(usize, Ingest)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        let mut part = Ingest::default();
+                        part.add_path(file);
+                        done.push((i, part));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    parts.sort_by_key(|(i, _)| *i);
+    for (_, part) in parts {
+        ingest.merge(part);
     }
     ingest
 }
