@@ -6,7 +6,9 @@
 //! reported and left out; objects that depended on it by handle are then left out too, each
 //! with its own report.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::FxHashMap as HashMap;
 
 use super::{Ingest, Located, Location, Problem, Reason, Summary};
 use crate::model::{
@@ -24,8 +26,14 @@ pub struct Linked {
     pub main_format: SourceFormat,
 }
 
-fn key(handle: &str) -> String {
-    handle.to_ascii_lowercase()
+/// The case-insensitive form of a handle: upper case, borrowed when it already is (as
+/// published handles nearly always are), so lookups rarely allocate.
+fn key(handle: &str) -> Cow<'_, str> {
+    if handle.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(handle.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(handle)
+    }
 }
 
 /// Drops objects whose handle was seen before (case-insensitively), reporting each.
@@ -35,23 +43,36 @@ fn dedup<T>(
     what: &str,
     problems: &mut Vec<Problem>,
 ) -> Vec<Located<T>> {
-    let mut first: HashMap<String, Location> = HashMap::with_capacity(items.len());
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let k = key(handle(&item.obj));
-        if let Some(at) = first.get(&k) {
-            problems.push(Problem {
-                location: item.at.clone(),
-                handle: handle(&item.obj).to_string(),
-                reason: Reason::DuplicateHandle,
-                message: format!("another {what} with this handle was read first, at {at}"),
-            });
-            continue;
+    let mut first: HashMap<Cow<'_, str>, usize> =
+        HashMap::with_capacity_and_hasher(items.len(), Default::default());
+    let mut duplicate_of: Vec<Option<usize>> = vec![None; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        match first.entry(key(handle(&item.obj))) {
+            std::collections::hash_map::Entry::Occupied(e) => duplicate_of[i] = Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(i);
+            }
         }
-        first.insert(k, item.at.clone());
-        out.push(item);
     }
-    out
+    drop(first);
+    for (i, d) in duplicate_of.iter().enumerate() {
+        if let Some(f) = *d {
+            problems.push(Problem {
+                location: items[i].at.clone(),
+                handle: handle(&items[i].obj).to_string(),
+                reason: Reason::DuplicateHandle,
+                message: format!(
+                    "another {what} with this handle was read first, at {}",
+                    items[f].at
+                ),
+            });
+        }
+    }
+    items
+        .into_iter()
+        .zip(duplicate_of)
+        .filter_map(|(item, d)| d.is_none().then_some(item))
+        .collect()
 }
 
 /// Resolves each POC link; returns false (after reporting) if one names no POC.
@@ -64,7 +85,7 @@ fn link_pocs(
 ) -> bool {
     let mut ok = true;
     for link in links.iter_mut() {
-        match pocs.get(&key(&link.handle)) {
+        match pocs.get(key(&link.handle).as_ref()) {
             Some(&i) => link.poc = i,
             None => {
                 problems.push(Problem {
@@ -163,7 +184,7 @@ pub fn link(ingest: Ingest) -> Linked {
     let poc_index: HashMap<String, u32> = pocs
         .iter()
         .enumerate()
-        .map(|(i, p)| (key(&p.obj.handle), i as u32))
+        .map(|(i, p)| (key(&p.obj.handle).into_owned(), i as u32))
         .collect();
     let validations = dedup(
         validations,
@@ -174,7 +195,7 @@ pub fn link(ingest: Ingest) -> Linked {
     let mut db = Database::default();
     let mut pocs: Vec<Poc> = pocs.into_iter().map(|p| p.obj).collect();
     for v in validations {
-        match poc_index.get(&key(&v.obj.handle)) {
+        match poc_index.get(key(&v.obj.handle).as_ref()) {
             Some(&p) => {
                 pocs[p as usize].validation = db.validations.len() as u32;
                 db.validations.push(v.obj);
@@ -202,12 +223,12 @@ pub fn link(ingest: Ingest) -> Linked {
         .iter()
         .enumerate()
         .filter(|(_, o)| o.obj.parent_org_handle.is_empty())
-        .map(|(i, o)| (key(&o.obj.handle), i))
+        .map(|(i, o)| (key(&o.obj.handle).into_owned(), i))
         .collect();
     let mut live_org = vec![true; kept_orgs.len()];
     for (i, o) in kept_orgs.iter().enumerate() {
         if !o.obj.parent_org_handle.is_empty()
-            && !plain.contains_key(&key(&o.obj.parent_org_handle))
+            && !plain.contains_key(key(&o.obj.parent_org_handle).as_ref())
         {
             live_org[i] = false;
             problems.push(Problem {
@@ -221,16 +242,17 @@ pub fn link(ingest: Ingest) -> Linked {
             });
         }
     }
-    let mut org_index: HashMap<String, u32> = HashMap::with_capacity(kept_orgs.len());
+    let mut org_index: HashMap<String, u32> =
+        HashMap::with_capacity_and_hasher(kept_orgs.len(), Default::default());
     for (o, live) in kept_orgs.into_iter().zip(live_org) {
         if live {
-            org_index.insert(key(&o.obj.handle), db.orgs.len() as u32);
+            org_index.insert(key(&o.obj.handle).into_owned(), db.orgs.len() as u32);
             db.orgs.push(o.obj);
         }
     }
     for i in 0..db.orgs.len() {
         if !db.orgs[i].parent_org_handle.is_empty() {
-            db.orgs[i].parent_org = org_index[&key(&db.orgs[i].parent_org_handle)];
+            db.orgs[i].parent_org = org_index[key(&db.orgs[i].parent_org_handle).as_ref()];
         }
     }
 
@@ -299,7 +321,7 @@ fn link_owner(
     if org_handle.is_empty() {
         return Some(NONE);
     }
-    let found = org_index.get(&key(org_handle)).copied();
+    let found = org_index.get(key(org_handle).as_ref()).copied();
     if found.is_none() {
         problems.push(reference_problem(
             at,
@@ -358,7 +380,7 @@ fn link_nets(
     let by_handle: HashMap<String, usize> = nets
         .iter()
         .enumerate()
-        .map(|(i, n)| (key(&n.obj.handle), i))
+        .map(|(i, n)| (key(&n.obj.handle).into_owned(), i))
         .collect();
     let spans: Vec<Span> = nets
         .iter()
@@ -374,7 +396,7 @@ fn link_nets(
         if !live[i] || n.obj.parent_handle.is_empty() {
             continue;
         }
-        let Some(&p) = by_handle.get(&key(&n.obj.parent_handle)) else {
+        let Some(&p) = by_handle.get(key(&n.obj.parent_handle).as_ref()) else {
             problems.push(reference_problem(
                 &n.at,
                 &n.obj.handle,
