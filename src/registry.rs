@@ -233,12 +233,22 @@ impl Registry {
 
     /// Handles matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_handles(&self, pattern: &str, cap: usize) -> Search {
-        search(&self.data().handles, pattern, cap)
+        search(&self.data().handles, pattern, cap, &[])
     }
 
     /// Names matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_names(&self, pattern: &str, cap: usize) -> Search {
-        search(&self.data().names, pattern, cap)
+        search(&self.data().names, pattern, cap, &[])
+    }
+
+    /// Like [`Registry::search_handles`], counting only objects of these kinds.
+    pub fn search_handles_of(&self, kinds: &[ObjectKind], pattern: &str, cap: usize) -> Search {
+        search(&self.data().handles, pattern, cap, kinds)
+    }
+
+    /// Like [`Registry::search_names`], counting only objects of these kinds.
+    pub fn search_names_of(&self, kinds: &[ObjectKind], pattern: &str, cap: usize) -> Search {
+        search(&self.data().names, pattern, cap, kinds)
     }
 
     // Hierarchy.
@@ -391,12 +401,16 @@ fn hit(k: &ArchivedKey) -> Hit {
     }
 }
 
-fn search(keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
+/// Keys matching `pattern`, at most `cap`; only objects of `kinds` unless it is empty.
+fn search(keys: &[ArchivedKey], pattern: &str, cap: usize, kinds: &[ObjectKind]) -> Search {
     let pattern = pattern.trim().to_lowercase();
     let mut hits = Vec::new();
     let mut truncated = false;
     let mut push = |k: &ArchivedKey| {
         let h = hit(k);
+        if !kinds.is_empty() && !kinds.contains(&h.kind) {
+            return true;
+        }
         if hits.contains(&h) {
             return true;
         }

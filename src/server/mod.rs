@@ -20,7 +20,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{error, info, warn};
 
 pub use self::config::{
-    Config, ConfigError, Dialect, LimitsConfig, PolicyConfig, RdapConfig, UrlConfig, WhoisConfig,
+    Config, ConfigError, Dialect, LimitsConfig, PolicyConfig, RdapConfig, TlsConfig, UrlConfig,
+    WhoisConfig,
 };
 pub use self::limits::{ConnDenied, ConnGuard, ConnLimiter, Personal, PersonalLimiter, client_key};
 use crate::compile::{CompileOptions, compile};
