@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use crate::model::{NONE, ObjectKind, parse_addr, parse_prefix, prefix_range};
+use crate::model::{NONE, ObjectKind, PocFunction, parse_addr, parse_prefix, prefix_range};
 use crate::registry::{Hit, Registry, Search};
 use crate::server::Personal;
 
@@ -75,6 +75,11 @@ impl Reply {
 /// The title of an HTTP status.
 pub(crate) fn status_title(status: u16) -> &'static str {
     match status {
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -149,10 +154,9 @@ fn redirect(env: &Env<'_>, base: &str, path: &str) -> Reply {
     let mut r = error(
         &env.cx,
         &env.url,
-        404,
-        &format!("This registry does not hold this resource; try {location}"),
+        status,
+        &format!("This registry does not hold this resource; see {location}"),
     );
-    r.status = status;
     r.location = Some(location);
     r
 }
@@ -977,11 +981,12 @@ fn reverse_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
 
     let idx = env.reverse_index();
     let mut items: Vec<u32> = Vec::new();
-    let wants = |f: crate::model::PocFunction| functions.is_none_or(|fs| fs.contains(&f));
+    let wants = |f: PocFunction| functions.is_none_or(|fs| fs.contains(&f));
     // Contacts linked to the resource or to its org, in the role asked for.
     for &p in &pocs {
         for (obj, f) in idx.links(p) {
-            if !wants(f) {
+            // Abuse contacts count where they are effective, own or inherited (below).
+            if !wants(f) || matches!(f, PocFunction::Abuse | PocFunction::Irt) {
                 continue;
             }
             match (obj, kind) {
@@ -997,7 +1002,7 @@ fn reverse_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         }
     }
     // Abuse contacts count where they are inherited too.
-    if !pocs.is_empty() && wants(crate::model::PocFunction::Abuse) {
+    if !pocs.is_empty() && wants(PocFunction::Abuse) {
         if kind == ObjectKind::Net {
             items.extend(nets_with_abuse(reg, &idx, &pocs));
         } else {

@@ -107,13 +107,13 @@ pub(crate) async fn handle(
         .path_and_query()
         .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
     let base_path = cfg.base_path.trim_end_matches('/');
-    let url = format!(
+    let url = clean_url(&format!(
         "{}{}",
         shared.rdap_base_url.trim_end_matches('/'),
         path_and_query
             .strip_prefix(base_path)
             .unwrap_or(&path_and_query)
-    );
+    ));
 
     if method == Method::OPTIONS {
         return preflight(req.headers());
@@ -155,6 +155,23 @@ pub(crate) async fn handle(
         answer(&state, &cx, &registry, &url, &path_and_query, peer)
     };
     respond(reply, if_none_match.as_deref(), cfg.cache_max_age)
+}
+
+/// The request URL as it goes into answers: a `%` that starts no escape is escaped.
+fn clean_url(url: &str) -> String {
+    let b = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    for (i, c) in url.char_indices() {
+        let escape = c == '%'
+            && b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        if c == '%' && !escape {
+            out.push_str("%25");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The answer to a CORS preflight (or any OPTIONS request).
@@ -341,6 +358,12 @@ mod tests {
         ));
         assert!(!accept("text/html"));
         assert!(!accept("application/json;q=0"));
+    }
+
+    #[test]
+    fn urls_in_answers_are_valid() {
+        assert_eq!(clean_url("http://x/entity/%ZZ"), "http://x/entity/%25ZZ");
+        assert_eq!(clean_url("http://x/a%20b%"), "http://x/a%20b%25");
     }
 
     #[test]

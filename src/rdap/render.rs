@@ -496,6 +496,9 @@ impl<'a> Doc<'a> {
     /// object's contacts, and the inherited abuse contact when it has none of its own.
     fn entities(&mut self, org: u32, links: &[ArchivedPocLink], abuse: Option<Abuse<'_>>) {
         let own = group_links(links);
+        if org == NONE && own.is_empty() && abuse.is_none() {
+            return;
+        }
         self.j.key_arr("entities");
         if org != NONE {
             self.org_entity(org, &["registrant"], Place::Embedded, true);
@@ -707,7 +710,7 @@ impl<'a> Doc<'a> {
         } else {
             self.org_vcard(org);
         }
-        if !matches!(place, Place::Top) {
+        if matches!(place, Place::Embedded) {
             self.j.kv_strs("roles", roles.iter().copied());
         }
         self.events(
@@ -836,7 +839,7 @@ impl<'a> Doc<'a> {
         self.j.kv("handle", poc.handle.as_str());
         let abuse_here = abuse_contact || roles.contains(&"abuse");
         self.poc_vcard(poc, abuse_here);
-        if !top {
+        if matches!(place, Place::Embedded) {
             self.j.kv_strs("roles", roles.iter().copied());
         }
         let state = reg.validation_state(p, self.cx.now, &self.cx.shared.policy);
