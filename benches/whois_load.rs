@@ -223,7 +223,14 @@ fn start_rirwhois(dir: &std::path::Path) -> (Proc, SocketAddr) {
         .env("RUST_LOG", "info")
         .args(["serve", "--snapshot"])
         .arg(&snap)
-        .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
+        .args([
+            "--whois",
+            "127.0.0.1:0",
+            "--rdap",
+            "127.0.0.1:0",
+            "--metrics",
+            "127.0.0.1:0",
+        ])
         .args(["--as-of", "2026-11-01", "--dialect", "arin"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

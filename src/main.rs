@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use rirwhois::compile::{CompileError, CompileOptions, compile};
 use rirwhois::lookup::describe;
 use rirwhois::model::{Policy, PolicyProfile, Timestamp, format_datetime, now, parse_date};
+use rirwhois::rdap::lists::{ListKind, contact_lists, to_csv};
 use rirwhois::registry::Registry;
 use rirwhois::server::{Config, LogFormat};
 use rirwhois::snapshot::Snapshot;
@@ -115,6 +116,27 @@ enum Command {
     },
     /// Print a snapshot's header facts and check it.
     SnapshotInfo { snapshot: PathBuf },
+    /// Print the public contact-accuracy lists as CSV: resources paired with contacts that
+    /// left a validation request unanswered past the policy period (non-responsive) or were
+    /// reported invalid (invalid-contacts). The same lists RDAP serves under /lists/.
+    Lists {
+        /// Compute validation states as of this date (default: now).
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<Timestamp>,
+        /// Validation policy profile: arin or lacnic.
+        #[arg(long, default_value = "arin")]
+        policy: PolicyProfile,
+        /// Print only this list: non-responsive or invalid-contacts.
+        #[arg(long, value_parser = parse_list)]
+        list: Option<ListKind>,
+        /// Snapshot file.
+        snapshot: PathBuf,
+    },
+}
+
+fn parse_list(s: &str) -> Result<ListKind, String> {
+    ListKind::from_name(s)
+        .ok_or_else(|| format!("unknown list '{s}' (non-responsive or invalid-contacts)"))
 }
 
 fn parse_as_of(s: &str) -> Result<Timestamp, String> {
@@ -315,6 +337,20 @@ fn run(command: Command) -> Result<ExitCode, String> {
             runtime
                 .block_on(rirwhois::server::serve(cfg))
                 .map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lists {
+            as_of,
+            policy,
+            list,
+            snapshot,
+        } => {
+            let reg = Registry::open(&snapshot).map_err(|e| e.to_string())?;
+            let mut entries = contact_lists(&reg, as_of.unwrap_or_else(now), &Policy::new(policy));
+            if let Some(l) = list {
+                entries.retain(|e| e.list == l);
+            }
+            print!("{}", to_csv(&entries));
             Ok(ExitCode::SUCCESS)
         }
         Command::SnapshotInfo { snapshot } => {

@@ -246,13 +246,25 @@ impl Registry {
     /// Handles matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_handles(&self, pattern: &str, cap: usize) -> Search {
         let data = self.data();
-        search(&data, data.handles, pattern, cap)
+        search(&data, data.handles, pattern, cap, &[])
     }
 
     /// Names matching `pattern` (exact, or a prefix with a trailing `*`), at most `cap`.
     pub fn search_names(&self, pattern: &str, cap: usize) -> Search {
         let data = self.data();
-        search(&data, data.names, pattern, cap)
+        search(&data, data.names, pattern, cap, &[])
+    }
+
+    /// Like [`Registry::search_handles`], counting only objects of these kinds.
+    pub fn search_handles_of(&self, kinds: &[ObjectKind], pattern: &str, cap: usize) -> Search {
+        let data = self.data();
+        search(&data, data.handles, pattern, cap, kinds)
+    }
+
+    /// Like [`Registry::search_names`], counting only objects of these kinds.
+    pub fn search_names_of(&self, kinds: &[ObjectKind], pattern: &str, cap: usize) -> Search {
+        let data = self.data();
+        search(&data, data.names, pattern, cap, kinds)
     }
 
     // Hierarchy.
@@ -405,7 +417,14 @@ fn hit(k: &ArchivedKey) -> Hit {
     }
 }
 
-fn search(data: &Data<'_>, keys: &[ArchivedKey], pattern: &str, cap: usize) -> Search {
+/// Keys matching `pattern`, at most `cap`; only objects of `kinds` unless it is empty.
+fn search(
+    data: &Data<'_>,
+    keys: &[ArchivedKey],
+    pattern: &str,
+    cap: usize,
+    kinds: &[ObjectKind],
+) -> Search {
     let pattern = fold(pattern.trim());
     let matched = match pattern.strip_suffix('*') {
         Some(prefix) if !prefix.contains('*') => keys_matching(data, keys, prefix, true),
@@ -416,6 +435,9 @@ fn search(data: &Data<'_>, keys: &[ArchivedKey], pattern: &str, cap: usize) -> S
     let mut truncated = false;
     for k in matched {
         let h = hit(k);
+        if !kinds.is_empty() && !kinds.contains(&h.kind) {
+            continue;
+        }
         // An org matched by both its name and its DBA name counts once.
         if hits.contains(&h) {
             continue;

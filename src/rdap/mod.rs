@@ -1,18 +1,162 @@
-//! RDAP over HTTP (being written on a branch; this accept loop only closes connections).
+//! RDAP over HTTP (RFC 7480, 9082, 9083 and the extensions cidr0, arin_originas0,
+//! redacted (RFC 9537), RIR search (RFC 9910), reverse search (RFC 9536)): the listener,
+//! the endpoints and the JSON they answer with.
+//!
+//! A connection is served by hyper (HTTP/1.1 keep-alive, header-read timeout, optionally
+//! over rustls). Each request loads the current registry once, is parsed into path segments
+//! and query parameters ([`request`]), and goes down the chain of endpoints in
+//! [`dispatch`], each of which answers it or hands it back. Answers are written straight
+//! from the mapped snapshot objects ([`render`], [`json`]); [`http`] adds status, content
+//! type, CORS, ETag and caching headers. The contact-accuracy lists ([`lists`]) are shared
+//! with the `rirwhois lists` command.
+
+mod bootstrap;
+mod dispatch;
+mod http;
+mod json;
+pub mod lists;
+mod render;
+mod request;
+mod reverse;
+mod tls;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tracing::{debug, error, info, warn};
 
+pub use self::bootstrap::{Bootstrap, BootstrapError};
+use self::http::State;
+pub use self::tls::load_tls;
 use crate::server::Shared;
 
-/// Accepts RDAP connections until `shutdown` is cancelled.
-pub async fn serve(listener: TcpListener, _shared: Arc<Shared>, shutdown: CancellationToken) {
+/// Largest request head (request line and headers) hyper buffers.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// Accepts RDAP connections until `shutdown` is cancelled, then lets the open ones finish
+/// their current request.
+pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: CancellationToken) {
+    let cfg = &shared.config.rdap;
+    let bootstrap = cfg
+        .bootstrap
+        .as_ref()
+        .and_then(|p| match Bootstrap::load(p) {
+            Ok(b) => {
+                info!(path = %p.display(), services = b.services(), "rdap bootstrap file loaded");
+                Some(b)
+            }
+            Err(e) => {
+                error!(error = %e, "rdap bootstrap file refused; no redirects");
+                None
+            }
+        });
+    let tls = match &cfg.tls {
+        None => None,
+        Some(t) => match load_tls(t) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                // `Config::check` loads it first, so this only happens if the files changed.
+                error!(error = %e, "rdap TLS configuration refused; RDAP is not served");
+                return;
+            }
+        },
+    };
+    let state = Arc::new(State {
+        shared: shared.clone(),
+        index: Default::default(),
+        bootstrap,
+    });
+    // Build the reverse index off the query path before the first reverse search needs it.
+    {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || {
+            let reg = state.shared.registry();
+            state.index.get(&reg);
+        });
+    }
+    let header_timeout = Duration::from_secs(cfg.header_timeout_secs.max(1));
+    let mut conns = JoinSet::new();
     loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            r = listener.accept() => drop(r),
+        while conns.try_join_next().is_some() {}
+        let (stream, peer) = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(error = %e, "rdap accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let state = state.clone();
+        let tls = tls.clone();
+        let shutdown = shutdown.clone();
+        conns.spawn(async move {
+            let ip = peer.ip();
+            let shared = state.shared.clone();
+            let _guard = match shared.conns.acquire(ip) {
+                Ok(g) => g,
+                Err(why) => {
+                    debug!(%peer, ?why, "rdap connection refused");
+                    return;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            match tls {
+                None => connection(stream, state, peer, header_timeout, shutdown).await,
+                Some(acceptor) => {
+                    match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
+                        Ok(Ok(s)) => connection(s, state, peer, header_timeout, shutdown).await,
+                        Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
+                        Err(_) => debug!(%peer, "TLS handshake timed out"),
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    while conns.join_next().await.is_some() {}
+}
+
+/// Serves one connection until the client closes it, a timeout hits, or shutdown.
+async fn connection<I>(
+    io: I,
+    state: Arc<State>,
+    peer: std::net::SocketAddr,
+    header_timeout: Duration,
+    shutdown: CancellationToken,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let state = state.clone();
+        async move { Ok::<_, std::convert::Infallible>(http::handle(state, req, peer.ip()).await) }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .keep_alive(true)
+        .max_buf_size(MAX_HEAD_BYTES);
+    let conn = builder.serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        r = conn.as_mut() => {
+            if let Err(e) = r {
+                debug!(%peer, error = %e, "rdap connection ended");
+            }
+        }
+        _ = shutdown.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
         }
     }
 }

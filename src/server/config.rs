@@ -23,6 +23,7 @@ pub(super) const DEFAULT_SEARCH_CAP: usize = 100;
 pub(super) const DEFAULT_CACHE_MAX_AGE: u64 = 300;
 pub(super) const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 pub(super) const DEFAULT_MAX_URI_LEN: usize = 4096;
+pub(super) const DEFAULT_MAX_BODY_BYTES: usize = 1024;
 pub(super) const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
 pub(super) const DEFAULT_METRICS: &str = "127.0.0.1:9100";
 pub(super) const DEFAULT_RELOAD_POLL_MS: u64 = 1000;
@@ -89,6 +90,20 @@ pub struct RdapConfig {
     pub bootstrap: Option<PathBuf>,
     /// 301 or 302.
     pub redirect_status: u16,
+    /// Largest request body accepted (RDAP requests have none).
+    pub max_body_bytes: usize,
+    /// Serve HTTPS with this certificate and key.
+    pub tls: Option<TlsConfig>,
+}
+
+/// `[rdap.tls]`: PEM files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// Certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 impl Default for RdapConfig {
@@ -103,6 +118,8 @@ impl Default for RdapConfig {
             max_uri_len: DEFAULT_MAX_URI_LEN,
             bootstrap: None,
             redirect_status: 302,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            tls: None,
         }
     }
 }
@@ -281,6 +298,9 @@ impl Config {
                 self.rdap.base_path
             ));
         }
+        if let Some(tls) = &self.rdap.tls {
+            crate::rdap::load_tls(tls)?;
+        }
         if ![301, 302, 303, 307, 308].contains(&self.rdap.redirect_status) {
             return Err(format!(
                 "rdap.redirect_status {} is not a redirect status",
@@ -323,9 +343,14 @@ impl Config {
 
     /// The public RDAP base URL, ending in `/`.
     pub fn rdap_base_url(&self, bound: SocketAddr) -> String {
+        let scheme = if self.rdap.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let mut url = self.rdap.base_url.clone().unwrap_or_else(|| {
             format!(
-                "http://{bound}{}",
+                "{scheme}://{bound}{}",
                 self.rdap.base_path.trim_end_matches('/')
             )
         });

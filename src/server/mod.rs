@@ -24,7 +24,7 @@ use tracing::{error, info, warn};
 pub use self::admin::render as render_metrics;
 pub use self::config::{
     Config, ConfigError, Dialect, LimitsConfig, LogFormat, LoggingConfig, MetricsConfig,
-    PolicyConfig, RdapConfig, ReloadConfig, UrlConfig, WhoisConfig,
+    PolicyConfig, RdapConfig, ReloadConfig, TlsConfig, UrlConfig, WhoisConfig,
 };
 pub use self::limits::{ConnDenied, ConnGuard, ConnLimiter, Personal, PersonalLimiter, client_key};
 pub use self::metrics::{Frontend, Metrics};

@@ -1,0 +1,202 @@
+//! A small JSON writer for RDAP answers: values are appended to one `String`, commas are
+//! placed by looking at the last byte written, and strings are escaped as RFC 8259 asks.
+//! Answers are written straight from the borrowed snapshot objects, without building a
+//! `serde_json::Value` tree first.
+
+use std::fmt::Write;
+
+/// An output buffer that knows where commas go.
+#[derive(Debug, Default)]
+pub(crate) struct Json {
+    buf: String,
+}
+
+impl Json {
+    pub(crate) fn with_capacity(n: usize) -> Json {
+        Json {
+            buf: String::with_capacity(n),
+        }
+    }
+
+    /// A comma unless the last thing written opens an object or array or is a key.
+    #[inline]
+    fn sep(&mut self) {
+        match self.buf.as_bytes().last() {
+            None | Some(b'{' | b'[' | b':') => {}
+            _ => self.buf.push(','),
+        }
+    }
+
+    pub(crate) fn obj(&mut self) {
+        self.sep();
+        self.buf.push('{');
+    }
+
+    pub(crate) fn end_obj(&mut self) {
+        self.buf.push('}');
+    }
+
+    pub(crate) fn arr(&mut self) {
+        self.sep();
+        self.buf.push('[');
+    }
+
+    pub(crate) fn end_arr(&mut self) {
+        self.buf.push(']');
+    }
+
+    pub(crate) fn key(&mut self, k: &str) {
+        self.sep();
+        escape_into(&mut self.buf, k);
+        self.buf.push(':');
+    }
+
+    pub(crate) fn str(&mut self, v: &str) {
+        self.sep();
+        escape_into(&mut self.buf, v);
+    }
+
+    pub(crate) fn num(&mut self, v: i64) {
+        self.sep();
+        let _ = write!(self.buf, "{v}");
+    }
+
+    pub(crate) fn bool(&mut self, v: bool) {
+        self.sep();
+        self.buf.push_str(if v { "true" } else { "false" });
+    }
+
+    /// Already-encoded JSON (a value or members), written as is after a separator.
+    pub(crate) fn raw(&mut self, v: &str) {
+        if v.is_empty() {
+            return;
+        }
+        self.sep();
+        self.buf.push_str(v);
+    }
+
+    pub(crate) fn kv(&mut self, k: &str, v: &str) {
+        self.key(k);
+        self.str(v);
+    }
+
+    pub(crate) fn kv_num(&mut self, k: &str, v: i64) {
+        self.key(k);
+        self.num(v);
+    }
+
+    /// `"k":[` … the caller closes it with [`Json::end_arr`].
+    pub(crate) fn key_arr(&mut self, k: &str) {
+        self.key(k);
+        self.buf.push('[');
+    }
+
+    /// `"k":{` … the caller closes it with [`Json::end_obj`].
+    pub(crate) fn key_obj(&mut self, k: &str) {
+        self.key(k);
+        self.buf.push('{');
+    }
+
+    /// `"k":["a","b"]`
+    pub(crate) fn kv_strs<'a>(&mut self, k: &str, vs: impl IntoIterator<Item = &'a str>) {
+        self.key_arr(k);
+        for v in vs {
+            self.str(v);
+        }
+        self.end_arr();
+    }
+
+    /// `["a","b"]` as a value.
+    pub(crate) fn strs<'a>(&mut self, vs: impl IntoIterator<Item = &'a str>) {
+        self.arr();
+        for v in vs {
+            self.str(v);
+        }
+        self.end_arr();
+    }
+
+    #[cfg(test)]
+    pub(crate) fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    pub(crate) fn into_string(self) -> String {
+        self.buf
+    }
+}
+
+/// Appends `s` as a JSON string literal.
+pub(crate) fn escape_into(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(esc);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commas_and_nesting() {
+        let mut j = Json::default();
+        j.obj();
+        j.kv("a", "x");
+        j.key_arr("b");
+        j.num(1);
+        j.num(-2);
+        j.obj();
+        j.end_obj();
+        j.end_arr();
+        j.key_obj("c");
+        j.kv_num("d", 3);
+        j.end_obj();
+        j.key("e");
+        j.bool(true);
+        j.kv_strs("f", ["p", "q"]);
+        j.end_obj();
+        let v: serde_json::Value = serde_json::from_str(j.as_str()).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"a":"x","b":[1,-2,{}],"c":{"d":3},"e":true,"f":["p","q"]})
+        );
+    }
+
+    #[test]
+    fn escapes_round_trip() {
+        for s in [
+            "plain",
+            "quote \" and \\ back",
+            "line\nbreak\ttab\r\u{8}\u{c}",
+            "\u{1}\u{1f} control",
+            "ünïcødé ✓ 漢字",
+            "ends with colon:",
+        ] {
+            let mut out = String::new();
+            escape_into(&mut out, s);
+            let back: String = serde_json::from_str(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
+}

@@ -1,0 +1,1116 @@
+//! RDAP objects (RFC 9083) written from the borrowed snapshot objects: ip networks,
+//! autnums, entities (jCard), domains, and the members every answer carries (notices,
+//! events, links, remarks, `rdapConformance`, RFC 9537 `redacted`).
+//!
+//! A [`Doc`] is one answer being written. It remembers which extensions it used, so that
+//! `rdapConformance` lists exactly those, and which members it redacted. Entities carry the
+//! contact validation markers (ARIN style) wherever they appear, and the abuse contact of a
+//! network or an autnum is always among its entities, its own or inherited.
+
+use std::borrow::Cow;
+
+use crate::model::{
+    ArchivedAddress, ArchivedOrg, ArchivedPhoneKind, ArchivedPoc, ArchivedPocKind, ArchivedPocLink,
+    DAY, NONE, PhoneKind, PocFunction, PocKind, PolicyProfile, Timestamp, ValidationState,
+    cidrs_of_range, format_addr, format_date, format_datetime, net_type_label,
+};
+use crate::registry::{Abuse, Holder, Registry};
+use crate::server::Shared;
+
+use super::json::Json;
+use super::request::encode_seg;
+
+/// The RDAP media type.
+pub(crate) const RDAP_JSON: &str = "application/rdap+json";
+
+/// Extensions an answer can use, in the order `rdapConformance` lists them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Ext(u16);
+
+impl Ext {
+    pub(crate) const LEVEL0: Ext = Ext(1);
+    pub(crate) const NRO: Ext = Ext(1 << 1);
+    pub(crate) const CIDR0: Ext = Ext(1 << 2);
+    pub(crate) const ORIGINAS: Ext = Ext(1 << 3);
+    pub(crate) const REDACTED: Ext = Ext(1 << 4);
+    pub(crate) const RIR_SEARCH: Ext = Ext(1 << 5);
+    pub(crate) const IPS: Ext = Ext(1 << 6);
+    pub(crate) const IP_RESULTS: Ext = Ext(1 << 7);
+    pub(crate) const AUTNUMS: Ext = Ext(1 << 8);
+    pub(crate) const AUTNUM_RESULTS: Ext = Ext(1 << 9);
+    pub(crate) const REVERSE: Ext = Ext(1 << 10);
+    /// Every extension the server implements (the help answer lists them all).
+    pub(crate) const ALL: Ext = Ext((1 << 11) - 1);
+
+    const NAMES: [&'static str; 11] = [
+        "rdap_level_0",
+        "nro_rdap_profile_0",
+        "cidr0",
+        "arin_originas0",
+        "redacted",
+        "rirSearch1",
+        "ips",
+        "ipSearchResults",
+        "autnums",
+        "autnumSearchResults",
+        "reverse_search",
+    ];
+
+    pub(crate) fn add(&mut self, e: Ext) {
+        self.0 |= e.0;
+    }
+
+    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
+        Self::NAMES
+            .into_iter()
+            .enumerate()
+            .filter(move |(i, _)| self.0 & (1 << i) != 0)
+            .map(|(_, n)| n)
+    }
+}
+
+/// What a request-independent renderer needs.
+pub(crate) struct Ctx<'a> {
+    pub(crate) reg: &'a Registry,
+    pub(crate) shared: &'a Shared,
+    /// Public base URL, ending in `/`.
+    pub(crate) base: &'a str,
+    pub(crate) now: Timestamp,
+}
+
+/// How much of a network or autnum to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// With entities (and the registrant's own contacts inside it).
+    Full,
+    /// Without entities: a network listed inside an entity.
+    Summary,
+}
+
+/// Where an entity is written, for the JSONPath of its redactions.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Place {
+    /// The answer itself.
+    Top,
+    /// Inside an `entities` array.
+    Embedded,
+    /// In `entitySearchResults`.
+    Result,
+}
+
+/// One RFC 9537 redaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Redaction {
+    name: &'static str,
+    pre_path: String,
+    reason: &'static str,
+}
+
+/// A notice added to the standard ones.
+#[derive(Debug, Clone)]
+pub(crate) struct Notice {
+    pub(crate) title: &'static str,
+    pub(crate) kind: Option<&'static str>,
+    pub(crate) description: Vec<String>,
+}
+
+/// RDAP notice/remark type for capped results.
+pub(crate) const TRUNCATED_LOAD: &str = "result set truncated due to excessive load";
+
+/// One answer being written.
+pub(crate) struct Doc<'a> {
+    pub(crate) cx: &'a Ctx<'a>,
+    pub(crate) j: Json,
+    pub(crate) ext: Ext,
+    redacted: Vec<Redaction>,
+    /// Leave out the e-mail addresses of contacts that are not abuse contacts here.
+    pub(crate) strip_personal: bool,
+    pub(crate) notices: Vec<Notice>,
+    /// The URL this answer was asked for (the `value` of notice links).
+    pub(crate) url: String,
+}
+
+fn is_abuse_fn(f: PocFunction) -> bool {
+    matches!(f, PocFunction::Abuse | PocFunction::Irt)
+}
+
+/// The RDAP role of a POC function.
+pub(crate) fn role_of(f: PocFunction) -> &'static str {
+    match f {
+        PocFunction::Admin => "administrative",
+        PocFunction::Abuse | PocFunction::Irt => "abuse",
+        PocFunction::Noc => "noc",
+        PocFunction::Tech => "technical",
+        PocFunction::Routing => "routing",
+        PocFunction::Dns => "dns",
+    }
+}
+
+/// The POC functions an RDAP role stands for.
+pub(crate) fn functions_of(role: &str) -> Option<&'static [PocFunction]> {
+    Some(match role {
+        "administrative" => &[PocFunction::Admin],
+        "abuse" => &[PocFunction::Abuse, PocFunction::Irt],
+        "noc" => &[PocFunction::Noc],
+        "technical" => &[PocFunction::Tech],
+        "routing" => &[PocFunction::Routing],
+        "dns" => &[PocFunction::Dns],
+        _ => return None,
+    })
+}
+
+/// Links grouped by POC, roles in first-seen order.
+fn group_links(links: &[ArchivedPocLink]) -> Vec<(u32, Vec<&'static str>)> {
+    let mut out: Vec<(u32, Vec<&'static str>)> = Vec::new();
+    for l in links {
+        let p = l.poc.to_native();
+        if p == NONE {
+            continue;
+        }
+        let role = role_of(l.function.get());
+        match out.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, roles)) => {
+                if !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
+            None => out.push((p, vec![role])),
+        }
+    }
+    out
+}
+
+/// The RDAP `type` of a network: ARIN codes in words, RPSL statuses as published.
+pub(crate) fn net_type_text(code: &str) -> Cow<'_, str> {
+    match code {
+        "DA" => "DIRECT ALLOCATION".into(),
+        "DS" => "DIRECT ASSIGNMENT".into(),
+        "A" => "REALLOCATION".into(),
+        "S" => "REASSIGNMENT".into(),
+        _ => match net_type_label(code) {
+            Some(label) => label.to_uppercase().into(),
+            None => code.into(),
+        },
+    }
+}
+
+/// The smallest CIDR holding `start..=end` (the range itself when it is one).
+pub(crate) fn covering_cidr(v6: bool, start: u128, end: u128) -> (u128, u8) {
+    let width: u32 = if v6 { 128 } else { 32 };
+    let diff = start ^ end;
+    let host = 128 - diff.leading_zeros();
+    let len = width.saturating_sub(host) as u8;
+    let mask = if host >= 128 {
+        0
+    } else {
+        !((1u128 << host) - 1)
+    };
+    (start & mask, len)
+}
+
+impl<'a> Doc<'a> {
+    pub(crate) fn new(cx: &'a Ctx<'a>, url: String) -> Doc<'a> {
+        let mut ext = Ext::LEVEL0;
+        ext.add(Ext::NRO);
+        Doc {
+            cx,
+            j: Json::with_capacity(4096),
+            ext,
+            redacted: Vec::new(),
+            strip_personal: false,
+            notices: Vec::new(),
+            url,
+        }
+    }
+
+    fn reg(&self) -> &'a Registry {
+        self.cx.reg
+    }
+
+    /// Assembles `{rdapConformance, notices, <members written so far>, redacted}`. The
+    /// members are what was written into `j` (without the surrounding braces).
+    pub(crate) fn finish(self) -> String {
+        let members = self.j.into_string();
+        let mut out = Json::with_capacity(members.len() + 1024);
+        out.obj();
+        let mut ext = self.ext;
+        if !self.redacted.is_empty() {
+            ext.add(Ext::REDACTED);
+        }
+        out.kv_strs("rdapConformance", ext.names());
+        out.key_arr("notices");
+        standard_notices(&mut out, self.cx, &self.url);
+        for n in &self.notices {
+            out.obj();
+            out.kv("title", n.title);
+            if let Some(k) = n.kind {
+                out.kv("type", k);
+            }
+            out.kv_strs("description", n.description.iter().map(String::as_str));
+            out.end_obj();
+        }
+        out.end_arr();
+        out.raw(&members);
+        if !self.redacted.is_empty() {
+            out.key_arr("redacted");
+            for r in &self.redacted {
+                out.obj();
+                out.key_obj("name");
+                out.kv("description", r.name);
+                out.end_obj();
+                out.kv("prePath", &r.pre_path);
+                out.kv("pathLang", "jsonpath");
+                out.kv("method", "removal");
+                out.key_obj("reason");
+                out.kv("description", r.reason);
+                out.end_obj();
+                out.end_obj();
+            }
+            out.end_arr();
+        }
+        out.end_obj();
+        out.into_string()
+    }
+
+    fn redact(&mut self, name: &'static str, pre_path: String, reason: &'static str) {
+        let r = Redaction {
+            name,
+            pre_path,
+            reason,
+        };
+        if !self.redacted.contains(&r) {
+            self.redacted.push(r);
+        }
+    }
+
+    // Common members.
+
+    fn link(&mut self, value: &str, rel: &str, href: &str) {
+        self.j.obj();
+        self.j.kv("value", value);
+        self.j.kv("rel", rel);
+        self.j.kv("href", href);
+        self.j.kv("type", RDAP_JSON);
+        self.j.end_obj();
+    }
+
+    fn events(&mut self, registered: Option<Timestamp>, updated: Option<Timestamp>) {
+        if registered.is_none() && updated.is_none() {
+            return;
+        }
+        self.j.key_arr("events");
+        for (action, t) in [("registration", registered), ("last changed", updated)] {
+            if let Some(t) = t {
+                self.j.obj();
+                self.j.kv("eventAction", action);
+                self.j.kv("eventDate", &format_datetime(t));
+                self.j.end_obj();
+            }
+        }
+        self.j.end_arr();
+    }
+
+    /// `remarks`, from the object's comment lines and any extra remarks.
+    fn remarks(&mut self, comments: &[rkyv::string::ArchivedString], extra: &[Remark]) {
+        if comments.is_empty() && extra.is_empty() {
+            return;
+        }
+        self.j.key_arr("remarks");
+        for r in extra {
+            self.j.obj();
+            self.j.kv("title", r.title);
+            if let Some(k) = r.kind {
+                self.j.kv("type", k);
+            }
+            self.j
+                .kv_strs("description", r.description.iter().map(String::as_str));
+            self.j.end_obj();
+        }
+        if !comments.is_empty() {
+            self.j.obj();
+            self.j.kv("title", "Registration Comments");
+            self.j
+                .kv_strs("description", comments.iter().map(|c| c.as_str()));
+            self.j.end_obj();
+        }
+        self.j.end_arr();
+    }
+
+    // URLs.
+
+    pub(crate) fn net_url(&self, i: u32) -> String {
+        let n = self.reg().net(i);
+        let (v6, s, e) = (n.v6, n.start.to_native(), n.end.to_native());
+        let (a, l) = cidrs_of_range(v6, s, e)
+            .first()
+            .copied()
+            .unwrap_or((s, if v6 { 128 } else { 32 }));
+        format!("{}ip/{}/{l}", self.cx.base, format_addr(v6, a))
+    }
+
+    pub(crate) fn asn_url(&self, i: u32) -> String {
+        format!(
+            "{}autnum/{}",
+            self.cx.base,
+            self.reg().asn(i).start.to_native()
+        )
+    }
+
+    pub(crate) fn entity_url(&self, handle: &str) -> String {
+        format!("{}entity/{}", self.cx.base, encode_seg(handle))
+    }
+
+    pub(crate) fn domain_url(&self, name: &str) -> String {
+        format!("{}domain/{}", self.cx.base, encode_seg(name))
+    }
+
+    // Personal data.
+
+    /// Whether writing these links shows e-mail addresses of contacts that are not abuse
+    /// contacts.
+    pub(crate) fn links_personal(&self, links: &[ArchivedPocLink]) -> bool {
+        links.iter().any(|l| {
+            let p = l.poc.to_native();
+            !is_abuse_fn(l.function.get()) && p != NONE && !self.reg().poc(p).emails.is_empty()
+        })
+    }
+
+    /// Whether a full network answer shows non-abuse e-mail addresses.
+    pub(crate) fn net_personal(&self, i: u32) -> bool {
+        let n = self.reg().net(i);
+        self.links_personal(&n.pocs) || self.org_personal(n.org.to_native())
+    }
+
+    pub(crate) fn asn_personal(&self, i: u32) -> bool {
+        let a = self.reg().asn(i);
+        self.links_personal(&a.pocs) || self.org_personal(a.org.to_native())
+    }
+
+    pub(crate) fn org_personal(&self, o: u32) -> bool {
+        o != NONE && self.links_personal(&self.reg().org(o).pocs)
+    }
+
+    // Objects.
+
+    /// An ip network. `top` when it is the answer itself (its members go straight into
+    /// the document).
+    pub(crate) fn net(&mut self, i: u32, depth: Depth, top: bool) {
+        let reg = self.reg();
+        let n = reg.net(i);
+        let (v6, s, e) = (n.v6, n.start.to_native(), n.end.to_native());
+        let url = self.net_url(i);
+        if !top {
+            self.j.obj();
+        }
+        self.j.kv("objectClassName", "ip network");
+        self.j.kv("handle", n.handle.as_str());
+        self.j.kv("startAddress", &format_addr(v6, s));
+        self.j.kv("endAddress", &format_addr(v6, e));
+        self.j.kv("ipVersion", if v6 { "v6" } else { "v4" });
+        if !n.name.is_empty() {
+            self.j.kv("name", n.name.as_str());
+        }
+        if !n.net_type.is_empty() {
+            self.j.kv("type", &net_type_text(n.net_type.as_str()));
+        }
+        if !n.country.is_empty() {
+            self.j.kv("country", n.country.as_str());
+        }
+        let parent = reg.parent(i);
+        if let Some(p) = parent {
+            self.j.kv("parentHandle", reg.net(p).handle.as_str());
+        } else if !n.parent_handle.is_empty() {
+            self.j.kv("parentHandle", n.parent_handle.as_str());
+        }
+        self.j.kv_strs("status", ["active"]);
+        let cidrs = cidrs_of_range(v6, s, e);
+        self.ext.add(Ext::CIDR0);
+        self.j.key_arr("cidr0_cidrs");
+        for (a, l) in &cidrs {
+            self.j.obj();
+            self.j.kv(
+                if v6 { "v6prefix" } else { "v4prefix" },
+                &format_addr(v6, *a),
+            );
+            self.j.kv_num("length", i64::from(*l));
+            self.j.end_obj();
+        }
+        self.j.end_arr();
+        if !n.origin_as.is_empty() {
+            self.ext.add(Ext::ORIGINAS);
+            self.j.key_arr("arin_originas0_originautnums");
+            for a in n.origin_as.iter() {
+                self.j.num(i64::from(a.to_native()));
+            }
+            self.j.end_arr();
+        }
+        self.events(
+            n.registered.as_ref().map(|t| t.to_native()),
+            n.updated.as_ref().map(|t| t.to_native()),
+        );
+        // Links: self, up, related (the registrant), and the RIR search relations.
+        self.ext.add(Ext::RIR_SEARCH);
+        self.j.key_arr("links");
+        self.link(&url, "self", &url);
+        if let Some(p) = parent {
+            let up = self.net_url(p);
+            self.link(&url, "up", &up);
+        }
+        let org = n.org.to_native();
+        if org != NONE {
+            let related = self.entity_url(reg.org(org).handle.as_str());
+            self.link(&url, "related", &related);
+        }
+        let (ca, cl) = covering_cidr(v6, s, e);
+        let cover = format!("{}/{cl}", format_addr(v6, ca));
+        for rel in ["rdap-up", "rdap-top"] {
+            let href = format!("{}ips/rirSearch1/{rel}/{cover}", self.cx.base);
+            self.link(&url, rel, &href);
+        }
+        for (a, l) in &cidrs {
+            let p = format!("{}/{l}", format_addr(v6, *a));
+            for rel in ["rdap-down", "rdap-bottom"] {
+                let href = format!("{}ips/rirSearch1/{rel}/{p}", self.cx.base);
+                self.link(&url, rel, &href);
+            }
+        }
+        self.j.end_arr();
+        let abuse = reg.net_abuse(i);
+        let mut extra = Vec::new();
+        if depth == Depth::Full && abuse.is_none() {
+            extra.push(Remark::new(
+                "No Abuse Contact",
+                "No abuse contact is registered for this network, its organization or any network above it.".into(),
+            ));
+        }
+        self.remarks(&n.comments, &extra);
+        if depth == Depth::Full {
+            self.entities(org, &n.pocs, abuse);
+        }
+        if !top {
+            self.j.end_obj();
+        }
+    }
+
+    /// The entities of a network or autnum: the registrant (with its own contacts), the
+    /// object's contacts, and the inherited abuse contact when it has none of its own.
+    fn entities(&mut self, org: u32, links: &[ArchivedPocLink], abuse: Option<Abuse<'_>>) {
+        let own = group_links(links);
+        if org == NONE && own.is_empty() && abuse.is_none() {
+            return;
+        }
+        self.j.key_arr("entities");
+        if org != NONE {
+            self.org_entity(org, &["registrant"], Place::Embedded, true);
+        }
+        for (p, roles) in &own {
+            self.poc_entity(*p, roles, Place::Embedded, &[], false);
+        }
+        if let Some(a) = abuse {
+            let listed = own
+                .iter()
+                .any(|(p, roles)| *p == a.poc && roles.contains(&"abuse"));
+            if !listed {
+                let remark = Remark::new(
+                    "Inherited Abuse Contact",
+                    format!(
+                        "This object has no abuse contact of its own; abuse reports go to the abuse contact of {}.",
+                        self.holder_text(a.from)
+                    ),
+                );
+                self.poc_entity(a.poc, &["abuse"], Place::Embedded, &[remark], true);
+            }
+        }
+        self.j.end_arr();
+    }
+
+    /// `organization ALPHA (Alpha Networks)`, `network NET-… (range)`, `autnum AS64496`.
+    fn holder_text(&self, h: Holder) -> String {
+        let reg = self.reg();
+        match h {
+            Holder::Org(o) => {
+                let org = reg.org(o);
+                if org.private || org.name.is_empty() {
+                    format!("organization {}", org.handle.as_str())
+                } else {
+                    format!(
+                        "organization {} ({})",
+                        org.handle.as_str(),
+                        org.name.as_str()
+                    )
+                }
+            }
+            Holder::Net(n) => {
+                let net = reg.net(n);
+                format!(
+                    "network {} ({})",
+                    net.handle.as_str(),
+                    crate::model::format_range(net.v6, net.start.to_native(), net.end.to_native())
+                )
+            }
+            Holder::Asn(a) => format!("autnum {}", reg.asn(a).handle.as_str()),
+        }
+    }
+
+    /// An autnum.
+    pub(crate) fn asn(&mut self, i: u32, depth: Depth, top: bool) {
+        let reg = self.reg();
+        let a = reg.asn(i);
+        let url = self.asn_url(i);
+        if !top {
+            self.j.obj();
+        }
+        self.j.kv("objectClassName", "autnum");
+        self.j.kv("handle", a.handle.as_str());
+        self.j.kv_num("startAutnum", i64::from(a.start.to_native()));
+        self.j.kv_num("endAutnum", i64::from(a.end.to_native()));
+        if !a.name.is_empty() {
+            self.j.kv("name", a.name.as_str());
+        }
+        if a.block {
+            self.j.kv("type", "AS BLOCK");
+        }
+        if !a.country.is_empty() {
+            self.j.kv("country", a.country.as_str());
+        }
+        self.j.kv_strs("status", ["active"]);
+        self.events(
+            a.registered.as_ref().map(|t| t.to_native()),
+            a.updated.as_ref().map(|t| t.to_native()),
+        );
+        self.j.key_arr("links");
+        self.link(&url, "self", &url);
+        let parent = a.parent.to_native();
+        if parent != NONE {
+            let up = self.asn_url(parent);
+            self.link(&url, "up", &up);
+        }
+        let org = a.org.to_native();
+        if org != NONE {
+            let related = self.entity_url(reg.org(org).handle.as_str());
+            self.link(&url, "related", &related);
+        }
+        self.j.end_arr();
+        let abuse = reg.asn_abuse(i);
+        let mut extra = Vec::new();
+        if depth == Depth::Full && abuse.is_none() {
+            extra.push(Remark::new(
+                "No Abuse Contact",
+                "No abuse contact is registered for this autnum or its organization.".into(),
+            ));
+        }
+        self.remarks(&a.comments, &extra);
+        if depth == Depth::Full {
+            self.entities(org, &a.pocs, abuse);
+        }
+        if !top {
+            self.j.end_obj();
+        }
+    }
+
+    /// A reverse-DNS delegation.
+    pub(crate) fn domain(&mut self, i: u32, top: bool) {
+        let d = self.reg().delegation(i);
+        let url = self.domain_url(d.name.as_str());
+        if !top {
+            self.j.obj();
+        }
+        self.j.kv("objectClassName", "domain");
+        self.j.kv("handle", d.name.as_str());
+        self.j.kv("ldhName", d.name.as_str());
+        if !d.nameservers.is_empty() {
+            self.j.key_arr("nameservers");
+            for ns in d.nameservers.iter() {
+                self.j.obj();
+                self.j.kv("objectClassName", "nameserver");
+                self.j.kv("ldhName", ns.as_str());
+                self.j.end_obj();
+            }
+            self.j.end_arr();
+        }
+        self.j.key_obj("secureDNS");
+        self.j.key("delegationSigned");
+        self.j.bool(!d.ds.is_empty());
+        if !d.ds.is_empty() {
+            self.j.key_arr("dsData");
+            for k in d.ds.iter() {
+                self.j.obj();
+                self.j.kv_num("keyTag", i64::from(k.key_tag.to_native()));
+                self.j.kv_num("algorithm", i64::from(k.algorithm));
+                self.j.kv_num("digestType", i64::from(k.digest_type));
+                self.j.kv("digest", k.digest.as_str());
+                self.j.end_obj();
+            }
+            self.j.end_arr();
+        }
+        self.j.end_obj();
+        self.events(
+            d.registered.as_ref().map(|t| t.to_native()),
+            d.updated.as_ref().map(|t| t.to_native()),
+        );
+        self.j.key_arr("links");
+        self.link(&url, "self", &url);
+        self.j.end_arr();
+        self.remarks(&d.comments, &[]);
+        let own = group_links(&d.pocs);
+        if !own.is_empty() {
+            self.j.key_arr("entities");
+            for (p, roles) in &own {
+                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+            }
+            self.j.end_arr();
+        }
+        if !top {
+            self.j.end_obj();
+        }
+    }
+
+    /// An org or customer. Embedded with `roles`; with `nested`, its own contacts inside.
+    /// At the top of an answer it also lists its networks and autnums (at most `cap`).
+    pub(crate) fn org_entity(&mut self, o: u32, roles: &[&str], place: Place, nested: bool) {
+        let reg = self.reg();
+        let org = reg.org(o);
+        let url = self.entity_url(org.handle.as_str());
+        if !matches!(place, Place::Top) {
+            self.j.obj();
+        }
+        self.j.kv("objectClassName", "entity");
+        self.j.kv("handle", org.handle.as_str());
+        let mut extra = Vec::new();
+        if org.private {
+            let base = match place {
+                Place::Top => "$".to_string(),
+                Place::Embedded => {
+                    format!("$..entities[?(@.handle=='{}')]", org.handle.as_str())
+                }
+                Place::Result => format!(
+                    "$.entitySearchResults[?(@.handle=='{}')]",
+                    org.handle.as_str()
+                ),
+            };
+            let reason =
+                "Private customer: the registry does not publish this customer's name and address.";
+            self.redact(
+                "Customer Name",
+                format!("{base}.vcardArray[1][?(@[0]=='fn')]"),
+                reason,
+            );
+            self.redact(
+                "Customer Address",
+                format!("{base}.vcardArray[1][?(@[0]=='adr')]"),
+                reason,
+            );
+            extra.push(Remark {
+                title: "Private Customer",
+                kind: Some("object redacted due to authorization"),
+                description: vec![
+                    "The name and address of this customer are not published.".into(),
+                ],
+            });
+        } else {
+            self.org_vcard(org);
+        }
+        if matches!(place, Place::Embedded) {
+            self.j.kv_strs("roles", roles.iter().copied());
+        }
+        self.events(
+            org.registered.as_ref().map(|t| t.to_native()),
+            org.updated.as_ref().map(|t| t.to_native()),
+        );
+        self.j.key_arr("links");
+        self.link(&url, "self", &url);
+        self.j.end_arr();
+        self.remarks(&org.comments, &extra);
+        let own = group_links(&org.pocs);
+        if nested && !own.is_empty() {
+            self.j.key_arr("entities");
+            for (p, roles) in &own {
+                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+            }
+            self.j.end_arr();
+        }
+        if matches!(place, Place::Top) {
+            let cap = self.cx.shared.config.rdap.search_cap;
+            if !org.nets.is_empty() {
+                self.j.key_arr("networks");
+                for n in org.nets.iter().take(cap) {
+                    self.net(n.to_native(), Depth::Summary, false);
+                }
+                self.j.end_arr();
+            }
+            if !org.asns.is_empty() {
+                self.j.key_arr("autnums");
+                for a in org.asns.iter().take(cap) {
+                    self.asn(a.to_native(), Depth::Summary, false);
+                }
+                self.j.end_arr();
+            }
+            if org.nets.len() > cap || org.asns.len() > cap {
+                self.notices.push(Notice {
+                    title: "Networks and Autnums Truncated",
+                    kind: Some("object truncated due to excessive load"),
+                    description: vec![format!(
+                        "This organization holds {} networks and {} autnums; only the first {cap} of each are listed.",
+                        org.nets.len(),
+                        org.asns.len()
+                    )],
+                });
+            }
+        }
+        if !matches!(place, Place::Top) {
+            self.j.end_obj();
+        }
+    }
+
+    fn org_vcard(&mut self, org: &ArchivedOrg) {
+        self.j.key_arr("vcardArray");
+        self.j.str("vcard");
+        self.j.arr();
+        vprop(&mut self.j, "version", "4.0");
+        vprop(&mut self.j, "fn", org.name.as_str());
+        vprop(&mut self.j, "kind", "org");
+        self.adr(&org.address);
+        self.j.end_arr();
+        self.j.end_arr();
+    }
+
+    fn adr(&mut self, a: &ArchivedAddress) {
+        let fields = [&a.city, &a.state, &a.postal_code, &a.country];
+        if a.street.is_empty() && fields.iter().all(|f| f.is_empty()) {
+            return;
+        }
+        let mut label: Vec<&str> = a.street.iter().map(|s| s.as_str()).collect();
+        let place: Vec<&str> = [&a.city, &a.state, &a.postal_code]
+            .into_iter()
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let place = place.join(" ");
+        if !place.is_empty() {
+            label.push(&place);
+        }
+        if !a.country.is_empty() {
+            label.push(a.country.as_str());
+        }
+        let j = &mut self.j;
+        j.arr();
+        j.str("adr");
+        j.obj();
+        j.kv("label", &label.join("\n"));
+        if !a.country.is_empty() {
+            j.kv("cc", a.country.as_str());
+        }
+        j.end_obj();
+        j.str("text");
+        j.arr();
+        j.str("");
+        j.str("");
+        match a.street.len() {
+            0 => j.str(""),
+            1 => j.str(a.street[0].as_str()),
+            _ => j.strs(a.street.iter().map(|s| s.as_str())),
+        }
+        j.str(a.city.as_str());
+        j.str(a.state.as_str());
+        j.str(a.postal_code.as_str());
+        j.str("");
+        j.end_arr();
+        j.end_arr();
+    }
+
+    /// A POC entity with its validation marker.
+    /// `abuse_contact`: the POC is an abuse contact somewhere (its e-mail is never withheld).
+    pub(crate) fn poc_entity(
+        &mut self,
+        p: u32,
+        roles: &[&str],
+        place: Place,
+        extra: &[Remark],
+        abuse_contact: bool,
+    ) {
+        let reg = self.reg();
+        let poc = reg.poc(p);
+        let url = self.entity_url(poc.handle.as_str());
+        let top = matches!(place, Place::Top);
+        if !top {
+            self.j.obj();
+        }
+        self.j.kv("objectClassName", "entity");
+        self.j.kv("handle", poc.handle.as_str());
+        let abuse_here = abuse_contact || roles.contains(&"abuse");
+        self.poc_vcard(poc, abuse_here);
+        if matches!(place, Place::Embedded) {
+            self.j.kv_strs("roles", roles.iter().copied());
+        }
+        let state = reg.validation_state(p, self.cx.now, &self.cx.shared.policy);
+        if matches!(state, ValidationState::Validated { .. }) {
+            self.j.kv_strs("status", ["validated"]);
+        }
+        let mut remarks: Vec<Remark> = extra.to_vec();
+        if let Some(r) = self.validation_remark(p, state) {
+            remarks.insert(0, r);
+        }
+        self.remarks(&poc.comments, &remarks);
+        self.events(
+            poc.registered.as_ref().map(|t| t.to_native()),
+            poc.updated.as_ref().map(|t| t.to_native()),
+        );
+        self.j.key_arr("links");
+        self.link(&url, "self", &url);
+        self.j.end_arr();
+        if !top {
+            self.j.end_obj();
+        }
+    }
+
+    fn poc_vcard(&mut self, poc: &ArchivedPoc, abuse_here: bool) {
+        let j = &mut self.j;
+        j.key_arr("vcardArray");
+        j.str("vcard");
+        j.arr();
+        vprop(j, "version", "4.0");
+        vprop(j, "fn", poc.name.as_str());
+        if poc.kind == PocKind::Person && (!poc.last_name.is_empty() || !poc.first_name.is_empty())
+        {
+            j.arr();
+            j.str("n");
+            j.obj();
+            j.end_obj();
+            j.str("text");
+            j.arr();
+            j.str(poc.last_name.as_str());
+            j.str(poc.first_name.as_str());
+            j.str(poc.middle_name.as_str());
+            j.str("");
+            j.str("");
+            j.end_arr();
+            j.end_arr();
+        }
+        let kind = match poc.kind {
+            ArchivedPocKind::Person => "individual",
+            ArchivedPocKind::Role | ArchivedPocKind::Irt => "group",
+        };
+        vprop(j, "kind", kind);
+        if !poc.company.is_empty() {
+            vprop(j, "org", poc.company.as_str());
+        }
+        self.adr(&poc.address);
+        let j = &mut self.j;
+        for ph in poc.phones.iter() {
+            let ty = match ph.kind {
+                ArchivedPhoneKind::Office => PhoneKind::Office,
+                ArchivedPhoneKind::Fax => PhoneKind::Fax,
+                ArchivedPhoneKind::Mobile => PhoneKind::Mobile,
+            };
+            j.arr();
+            j.str("tel");
+            j.obj();
+            j.key_arr("type");
+            j.str("work");
+            j.str(match ty {
+                PhoneKind::Office => "voice",
+                PhoneKind::Fax => "fax",
+                PhoneKind::Mobile => "cell",
+            });
+            j.end_arr();
+            j.end_obj();
+            j.str("text");
+            if ph.extension.is_empty() {
+                j.str(ph.number.as_str());
+            } else {
+                j.str(&format!(
+                    "{} ext. {}",
+                    ph.number.as_str(),
+                    ph.extension.as_str()
+                ));
+            }
+            j.end_arr();
+        }
+        // The abuse mailbox first; other addresses unless personal data is withheld.
+        let mailbox = poc.abuse_mailbox.as_str();
+        if !mailbox.is_empty() {
+            vprop(j, "email", mailbox);
+        }
+        if !self.strip_personal || abuse_here {
+            for e in poc.emails.iter().filter(|e| e.as_str() != mailbox) {
+                vprop(&mut self.j, "email", e.as_str());
+            }
+        }
+        let j = &mut self.j;
+        j.end_arr();
+        j.end_arr();
+    }
+
+    /// The ARIN-style marker remark for a POC's state (none for validated or unknown).
+    fn validation_remark(&self, p: u32, state: ValidationState) -> Option<Remark> {
+        let reg = self.reg();
+        let policy = &self.cx.shared.policy;
+        let requested = reg
+            .validation_record(p)
+            .and_then(|r| r.requested.as_ref().map(|t| t.to_native()));
+        let reported = reg
+            .validation_record(p)
+            .and_then(|r| r.reported_invalid.as_ref().map(|t| t.to_native()));
+        let req_text =
+            |since: Timestamp| format_date(requested.filter(|&r| r <= since).unwrap_or(since));
+        Some(match state {
+            ValidationState::Unknown | ValidationState::Validated { .. } => return None,
+            ValidationState::Unvalidated { since } => Remark::new(
+                "Unvalidated POC",
+                format!(
+                    "The registry has asked this contact to confirm its data and has received no response since {}.",
+                    format_date(since)
+                ),
+            ),
+            ValidationState::Pending { since } => Remark::new(
+                "POC Validation Pending",
+                format!(
+                    "A validation request was sent to this contact on {}; it remains valid until {} unless it answers.",
+                    format_date(since),
+                    format_date(since + policy.lacnic_initial_days * DAY)
+                ),
+            ),
+            ValidationState::TemporarilyInvalid { since } => Remark::new(
+                "Temporarily Invalid POC",
+                format!(
+                    "This contact has not answered the validation request sent on {}; it has been temporarily invalid since {}.",
+                    req_text(since),
+                    format_date(since)
+                ),
+            ),
+            ValidationState::Invalid { since } => {
+                let text = if reported == Some(since) {
+                    format!(
+                        "This contact was reported invalid on {} and has not been validated since.",
+                        format_date(since)
+                    )
+                } else {
+                    let days = match policy.profile {
+                        PolicyProfile::Arin => policy.arin_invalid_after_days,
+                        PolicyProfile::Lacnic => {
+                            policy.lacnic_initial_days + policy.lacnic_escalation_days
+                        }
+                    };
+                    format!(
+                        "This contact did not answer the validation request sent on {} within {days} days; it has been invalid since {}.",
+                        req_text(since),
+                        format_date(since)
+                    )
+                };
+                Remark::new("Invalid POC", text)
+            }
+        })
+    }
+}
+
+/// A remark to add to an object's comments.
+#[derive(Debug, Clone)]
+pub(crate) struct Remark {
+    pub(crate) title: &'static str,
+    pub(crate) kind: Option<&'static str>,
+    pub(crate) description: Vec<String>,
+}
+
+impl Remark {
+    pub(crate) fn new(title: &'static str, line: String) -> Remark {
+        Remark {
+            title,
+            kind: None,
+            description: vec![line],
+        }
+    }
+}
+
+/// `["name", {}, "text", value]`
+fn vprop(j: &mut Json, name: &str, value: &str) {
+    j.arr();
+    j.str(name);
+    j.obj();
+    j.end_obj();
+    j.str("text");
+    j.str(value);
+    j.end_arr();
+}
+
+/// The notices every answer carries: terms of service and where to report inaccuracies.
+pub(crate) fn standard_notices(j: &mut Json, cx: &Ctx<'_>, url: &str) {
+    let urls = &cx.shared.config.urls;
+    j.obj();
+    j.kv("title", "Terms of Service");
+    j.kv_strs(
+        "description",
+        ["By using this RDAP service you agree to the registry's terms of use."],
+    );
+    j.key_arr("links");
+    j.obj();
+    j.kv("value", url);
+    j.kv("rel", "terms-of-service");
+    j.kv("href", &urls.terms);
+    j.kv("type", "text/html");
+    j.end_obj();
+    j.end_arr();
+    j.end_obj();
+    j.obj();
+    j.kv("title", "Inaccuracy Report");
+    j.kv_strs(
+        "description",
+        [
+            "If you see inaccurate or invalid contact data in these results, please report it at the link below.",
+        ],
+    );
+    j.key_arr("links");
+    j.obj();
+    j.kv("value", url);
+    j.kv("rel", "help");
+    j.kv("href", &urls.inaccuracy_report);
+    j.kv("type", "text/html");
+    j.end_obj();
+    j.end_arr();
+    j.end_obj();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extension_names_in_order() {
+        let mut e = Ext::LEVEL0;
+        e.add(Ext::REVERSE);
+        e.add(Ext::CIDR0);
+        assert_eq!(
+            e.names().collect::<Vec<_>>(),
+            ["rdap_level_0", "cidr0", "reverse_search"]
+        );
+        assert_eq!(Ext::ALL.names().count(), 11);
+    }
+
+    #[test]
+    fn covering_cidrs() {
+        let a = |s: &str| crate::model::parse_addr(s).unwrap().1;
+        assert_eq!(
+            covering_cidr(false, a("23.1.2.0"), a("23.1.2.191")),
+            (a("23.1.2.0"), 24)
+        );
+        assert_eq!(
+            covering_cidr(false, a("23.0.0.0"), a("23.255.255.255")),
+            (a("23.0.0.0"), 8)
+        );
+        assert_eq!(
+            covering_cidr(false, a("23.1.2.3"), a("23.1.2.3")),
+            (a("23.1.2.3"), 32)
+        );
+        assert_eq!(covering_cidr(true, 0, u128::MAX), (0, 0));
+        assert_eq!(covering_cidr(false, 0, u128::from(u32::MAX)), (0, 0));
+    }
+
+    #[test]
+    fn roles_and_types() {
+        assert_eq!(role_of(PocFunction::Irt), "abuse");
+        assert_eq!(functions_of("abuse").unwrap().len(), 2);
+        assert!(functions_of("registrar").is_none());
+        assert_eq!(net_type_text("DA"), "DIRECT ALLOCATION");
+        assert_eq!(net_type_text("ALLOCATED PA"), "ALLOCATED PA");
+        assert_eq!(net_type_text("AP"), "APNIC ALLOCATED");
+    }
+}
