@@ -413,7 +413,8 @@
   function contacts(obj, what) {
     const all = Array.isArray(obj.entities) ? obj.entities : [];
     const registrants = all.filter((e) => hasRole(e, 'registrant'));
-    const pocs = all.filter((e) => !hasRole(e, 'registrant'));
+    // The inherited abuse contact is the abuse panel's; it is no contact of this object.
+    const pocs = all.filter((e) => !hasRole(e, 'registrant') && !remark(e, 'Inherited Abuse Contact'));
     if (!all.length) return null;
     return h('section', { 'aria-labelledby': 'contacts-title' },
       h('h3', { id: 'contacts-title' }, 'Contacts'),
@@ -724,7 +725,7 @@
       const name = card ? (isPrivate(o) ? 'Private customer (name redacted)' : card.fn) : o.name || '';
       return h('tr', null,
         h('td', null, kindName(o)),
-        h('td', null, qlink(o.handle, o.handle)),
+        h('td', { class: 'handle' }, qlink(o.handle, o.handle)),
         h('td', null, name, card ? [' ', badge(validation(o))] : null),
         h('td', { class: 'mono' }, rangeOf(o)));
     });
@@ -751,31 +752,36 @@
 
   // ---------------------------------------------------------------- searching
 
+  // A handle or a name: exact handles first (an entity, a network or an autnum), then names.
   async function searchText(q) {
-    const handleLike = !/\s/.test(q);
     const enc = encodeURIComponent(q);
-    const tasks = [];
-    if (handleLike && !q.includes('*')) tasks.push(rdap('entity/' + enc));
-    if (handleLike) tasks.push(rdap('ips?handle=' + enc), rdap('autnums?handle=' + enc));
-    tasks.push(rdap('ips?name=' + enc), rdap('autnums?name=' + enc), rdap('entities?fn=' + enc));
-    const answers = await Promise.all(tasks);
-    const found = new Map();
-    let firstBody = null;
-    let limited = null;
-    for (const r of answers) {
-      if (r.status === 429) limited = r;
-      if (r.status !== 200 || !r.body) continue;
-      firstBody = firstBody || r.body;
-      const b = r.body;
-      const list = b.objectClassName
-        ? [b]
-        : [].concat(b.ipSearchResults || [], b.autnumSearchResults || [], b.entitySearchResults || []);
-      for (const o of list) {
-        const key = o.objectClassName + ' ' + String(o.handle).toUpperCase();
-        if (!found.has(key)) found.set(key, { obj: o, body: b, full: !!b.objectClassName || o.objectClassName !== 'entity' });
+    const acc = { found: [], keys: new Set(), body: null, limited: null };
+    const collect = (answers) => {
+      for (const r of answers) {
+        if (r.status === 429) acc.limited = r;
+        if (r.status !== 200 || !r.body) continue;
+        const b = r.body;
+        acc.body = acc.body || b;
+        const list = b.objectClassName
+          ? [b]
+          : [].concat(b.ipSearchResults || [], b.autnumSearchResults || [], b.entitySearchResults || []);
+        for (const o of list) {
+          const key = o.objectClassName + ' ' + String(o.handle).toUpperCase();
+          if (acc.keys.has(key)) continue;
+          acc.keys.add(key);
+          acc.found.push({ obj: o, body: b, full: !!b.objectClassName || o.objectClassName !== 'entity' });
+        }
       }
+    };
+    const exact = !q.includes('*');
+    if (!/\s/.test(q)) {
+      const tasks = [rdap('ips?handle=' + enc), rdap('autnums?handle=' + enc)];
+      if (exact) tasks.unshift(rdap('entity/' + enc));
+      collect(await Promise.all(tasks));
+      if (exact && acc.found.length === 1) return acc;
     }
-    return { found: [...found.values()], body: firstBody, limited };
+    collect(await Promise.all([rdap('ips?name=' + enc), rdap('autnums?name=' + enc), rdap('entities?fn=' + enc)]));
+    return acc;
   }
 
   async function lookupRange(c) {
