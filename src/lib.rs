@@ -10,6 +10,8 @@
 //! calls, borrowing objects from the map instead of copying them out; [`whois`] (port 43) and
 //! [`rdap`] (HTTP) are the front ends, and [`server`] runs both in one process over one
 //! shared, hot-swappable registry with shared limits.
+//! [`web`] is the lookup page for people that the RDAP listener serves at `/`, built on the
+//! RDAP endpoints.
 
 pub mod compile;
 pub mod index;
@@ -21,4 +23,5 @@ pub mod registry;
 pub mod server;
 pub mod snapshot;
 pub mod synth;
+pub mod web;
 pub mod whois;

@@ -115,6 +115,9 @@ pub(crate) async fn handle(
             .unwrap_or(&path_and_query)
     ));
 
+    if let Some(page) = crate::web::serve_page(&method, &path_and_query, base_path, req.headers()) {
+        return page;
+    }
     if method == Method::OPTIONS {
         return preflight(req.headers());
     }
