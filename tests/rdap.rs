@@ -1486,7 +1486,10 @@ fn http_methods_cors_etags_and_limits() {
 
     // Unknown paths, bad encodings, long URIs, bodies.
     s.json("/frobnicate/1", 404, "error");
-    s.json("/", 404, "error");
+    // The base path itself is the web lookup page (tests/web.rs).
+    let page = s.get("/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<!DOCTYPE html>"));
     s.json("/entity/%ZZ", 400, "error");
     let long = format!("/entity/{}", "A".repeat(5000));
     let r = s.get(&long);

@@ -1,6 +1,7 @@
 //! The real server process: listeners on port 0, /metrics, /healthz, /readyz, reload on
-//! SIGHUP and on rename (a bad file refused, the old snapshot kept), graceful shutdown, and
-//! configuration errors.
+//! SIGHUP and on rename (a bad file refused, the old snapshot kept), reloads under load on
+//! both protocols with no failed or mixed answer, graceful shutdown, and configuration
+//! errors.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -12,9 +13,9 @@ use std::time::{Duration, Instant};
 const ARIN: &str = r#"<collection xmlns="http://www.arin.net/regrws/core/v1">
   <poc><handle>AB-TEST</handle><contactType>ROLE</contactType><lastName>Abuse</lastName>
     <emails><email>abuse@serial-SERIAL.example.net</email></emails></poc>
-  <org><handle>ORG-T</handle><orgName>Test Org</orgName>
+  <org><handle>ORG-T</handle><orgName>Test Org SERIAL</orgName>
     <pocLinks><pocLinkRef handle="AB-TEST" function="AB"/></pocLinks></org>
-  <net><version>4</version><handle>NET-T</handle><netName>T</netName><orgHandle>ORG-T</orgHandle>
+  <net><version>4</version><handle>NET-T</handle><netName>T-SERIAL</netName><orgHandle>ORG-T</orgHandle>
     <netBlocks><netBlock><type>DA</type><startAddress>23.0.0.0</startAddress><cidrLength>8</cidrLength></netBlock></netBlocks></net>
 </collection>
 "#;
@@ -41,6 +42,7 @@ struct Server {
     log: Vec<String>,
     metrics: SocketAddr,
     whois: SocketAddr,
+    rdap: SocketAddr,
 }
 
 impl Server {
@@ -76,12 +78,14 @@ impl Server {
             log: Vec::new(),
             metrics: "0.0.0.0:0".parse().unwrap(),
             whois: "0.0.0.0:0".parse().unwrap(),
+            rdap: "0.0.0.0:0".parse().unwrap(),
         };
         let line = s.wait_for("metrics listening on ");
         s.metrics = line.rsplit(' ').next().unwrap().parse().unwrap();
         let line = s.wait_for("whois listening on ");
         s.whois = line.rsplit(' ').next().unwrap().parse().unwrap();
-        s.wait_for("rdap listening on ");
+        let line = s.wait_for("rdap listening on ");
+        s.rdap = line.rsplit(' ').next().unwrap().parse().unwrap();
         s
     }
 
@@ -321,4 +325,204 @@ fn a_damaged_snapshot_stops_startup_with_its_name() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("a.snap") && err.contains("truncated"), "{err}");
+}
+
+/// One whois query on its own connection.
+fn whois_at(addr: SocketAddr, query: &str) -> std::io::Result<String> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(s, "{query}\r\n")?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    Ok(out)
+}
+
+/// One RDAP GET on its own connection: status and body.
+fn rdap_at(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nAccept: application/rdap+json\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut out = String::new();
+    s.read_to_string(&mut out)?;
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    Ok((
+        status,
+        out.split_once("\r\n\r\n")
+            .map(|x| x.1)
+            .unwrap_or("")
+            .to_string(),
+    ))
+}
+
+/// Which snapshot an answer came from: `Some(serial)` when every marker names the same one.
+fn origin(answer: &str) -> Option<u64> {
+    let has = |serial: u64| {
+        [
+            format!("serial-{serial}.example.net"),
+            format!("Test Org {serial}"),
+            format!("T-{serial}"),
+        ]
+        .iter()
+        .map(|m| answer.contains(m.as_str()))
+        .collect::<Vec<_>>()
+    };
+    let (a, b) = (has(1001), has(1002));
+    if a.iter().all(|&x| x) && !b.iter().any(|&x| x) {
+        Some(1001)
+    } else if b.iter().all(|&x| x) && !a.iter().any(|&x| x) {
+        Some(1002)
+    } else {
+        None
+    }
+}
+
+#[test]
+fn reloads_under_load_lose_no_query_and_mix_no_answer() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+    let dir = tempfile::tempdir().unwrap();
+    let a = snapshot(dir.path(), "a.snap", 1001);
+    let b = snapshot(dir.path(), "b.snap", 1002);
+    let live = dir.path().join("live.snap");
+    std::fs::copy(&a, &live).unwrap();
+    // The rename watcher is off so that every reload here is one SIGHUP and one log line.
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(&cfg, "[reload]\nwatch = false\n").unwrap();
+    let mut srv = Server::start(&[
+        "--snapshot",
+        live.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+    ]);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let failures = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let total = Arc::new(AtomicU64::new(0));
+    let mut clients = Vec::new();
+    for n in 0..4 {
+        let (stop, failures, seen, total) =
+            (stop.clone(), failures.clone(), seen.clone(), total.clone());
+        let (whois, rdap) = (srv.whois, srv.rdap);
+        clients.push(std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
+                let got = if n % 2 == 0 {
+                    whois_at(whois, "23.1.2.3").map(|t| (200, t))
+                } else {
+                    rdap_at(rdap, "/ip/23.1.2.3")
+                };
+                total.fetch_add(1, Ordering::Relaxed);
+                match got {
+                    Ok((200, body)) => match origin(&body) {
+                        Some(serial) => {
+                            seen[(serial - 1001) as usize].fetch_add(1, Ordering::Relaxed);
+                        }
+                        None => failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("mixed or incomplete: {body}")),
+                    },
+                    Ok((status, body)) => failures
+                        .lock()
+                        .unwrap()
+                        .push(format!("status {status}: {body}")),
+                    Err(e) => failures.lock().unwrap().push(format!("error: {e}")),
+                }
+            }
+        }));
+    }
+
+    let tmp = dir.path().join(".live.tmp");
+    for round in 0..20 {
+        let next = if round % 2 == 0 { &b } else { &a };
+        std::fs::copy(next, &tmp).unwrap();
+        std::fs::rename(&tmp, &live).unwrap();
+        srv.signal("-HUP");
+        srv.wait_for("snapshot reloaded");
+        std::thread::sleep(Duration::from_millis(50));
+        if round == 10 {
+            // One corrupted file in the middle: refused, the old snapshot keeps serving.
+            let mut bytes = std::fs::read(&a).unwrap();
+            let n = bytes.len();
+            bytes[n / 2] ^= 0x55;
+            std::fs::write(&tmp, &bytes).unwrap();
+            std::fs::rename(&tmp, &live).unwrap();
+            srv.signal("-HUP");
+            srv.wait_for("reload refused");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().unwrap();
+    }
+    let failures = failures.lock().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} failed queries: {:#?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    let (from_a, from_b) = (
+        seen[0].load(Ordering::Relaxed),
+        seen[1].load(Ordering::Relaxed),
+    );
+    assert!(
+        from_a > 0 && from_b > 0,
+        "answers from both snapshots: {from_a} and {from_b}"
+    );
+    assert!(
+        total.load(Ordering::Relaxed) >= 40,
+        "load was too light to mean anything"
+    );
+    assert_eq!(srv.metric("rirwhois_reloads_total"), 20.0);
+    assert_eq!(srv.metric("rirwhois_reload_failures_total"), 1.0);
+}
+
+#[test]
+fn shutdown_answers_what_is_in_flight_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = snapshot(dir.path(), "a.snap", 1001);
+    let mut srv = Server::start(&["--snapshot", a.to_str().unwrap()]);
+    // A keep-alive RDAP connection with one answered request, and an idle whois connection.
+    let mut keep = TcpStream::connect(srv.rdap).unwrap();
+    keep.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(keep, "GET /ip/23.1.2.3 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = [0u8; 4096];
+    let n = keep.read(&mut buf).unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+    let idle = TcpStream::connect(srv.whois).unwrap();
+    // A whois query sent just before the signal is still answered.
+    let mut late = TcpStream::connect(srv.whois).unwrap();
+    late.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(late, "23.1.2.3\r\n").unwrap();
+    let t0 = Instant::now();
+    srv.signal("-TERM");
+    let mut answer = String::new();
+    late.read_to_string(&mut answer).unwrap();
+    assert!(answer.contains("serial-1001"), "{answer}");
+    loop {
+        if let Some(status) = srv.child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        // The default grace period is 10 s; open idle connections must not hold it longer.
+        assert!(
+            t0.elapsed() < Duration::from_secs(15),
+            "did not stop within the grace period"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // New connections are refused once it stopped.
+    assert!(TcpStream::connect(srv.whois).is_err());
+    drop((idle, keep));
 }

@@ -110,18 +110,18 @@ impl Shared {
             Ok(reg) => {
                 let (serial, nets) = (reg.header().serial, reg.header().nets);
                 self.registry.store(Arc::new(reg));
+                self.reloads.fetch_add(1, Ordering::Relaxed);
                 info!(
                     path = %self.snapshot_path.display(),
                     serial,
                     nets,
                     "snapshot reloaded"
                 );
-                self.reloads.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
             Err(e) => {
-                error!(error = %e, "reload refused; the previous snapshot keeps serving");
                 self.reload_failures.fetch_add(1, Ordering::Relaxed);
+                error!(error = %e, "reload refused; the previous snapshot keeps serving");
                 Err(e)
             }
         }
