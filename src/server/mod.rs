@@ -210,6 +210,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
             .map_err(|source| ServeError::Bind { what, addr, source })
     };
     let local = |l: &TcpListener| l.local_addr().map_err(|e| ServeError::Other(e.to_string()));
+    let mut signals = Signals::install()?;
     // The metrics listener comes first, so /readyz says "not ready" while the snapshot loads.
     let shutdown = CancellationToken::new();
     let mut tasks = JoinSet::new();
@@ -259,7 +260,7 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
     info!("whois listening on {whois_addr}");
     info!("rdap listening on {rdap_addr}");
 
-    wait_for_signals(&shared).await;
+    signals.wait(&shared).await;
     info!("shutting down: no new connections, finishing queries in flight");
     ready.store(None);
     shutdown.cancel();
@@ -307,32 +308,54 @@ async fn watch_snapshot(shared: Arc<Shared>, every: Duration, shutdown: Cancella
     }
 }
 
+/// The signals the server answers, installed before anything is logged as listening so
+/// that a SIGHUP sent right after never meets the default action (terminate).
 #[cfg(unix)]
-async fn wait_for_signals(shared: &Arc<Shared>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::hangup()),
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        error!("cannot install signal handlers; stop with SIGKILL");
-        std::future::pending::<()>().await;
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = hup.recv() => {
-                info!("SIGHUP: reloading the snapshot");
-                let s = shared.clone();
-                let _ = tokio::task::spawn_blocking(move || s.reload()).await;
+struct Signals {
+    hup: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> Result<Signals, ServeError> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let err =
+            |e: std::io::Error| ServeError::Other(format!("cannot install signal handlers: {e}"));
+        Ok(Signals {
+            hup: signal(SignalKind::hangup()).map_err(err)?,
+            term: signal(SignalKind::terminate()).map_err(err)?,
+            int: signal(SignalKind::interrupt()).map_err(err)?,
+        })
+    }
+
+    /// Reloads on SIGHUP; returns on SIGTERM or SIGINT.
+    async fn wait(&mut self, shared: &Arc<Shared>) {
+        loop {
+            tokio::select! {
+                _ = self.hup.recv() => {
+                    info!("SIGHUP: reloading the snapshot");
+                    let s = shared.clone();
+                    let _ = tokio::task::spawn_blocking(move || s.reload()).await;
+                }
+                _ = self.term.recv() => return,
+                _ = self.int.recv() => return,
             }
-            _ = term.recv() => return,
-            _ = int.recv() => return,
         }
     }
 }
 
 #[cfg(not(unix))]
-async fn wait_for_signals(_shared: &Arc<Shared>) {
-    let _ = tokio::signal::ctrl_c().await;
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> Result<Signals, ServeError> {
+        Ok(Signals)
+    }
+
+    async fn wait(&mut self, _shared: &Arc<Shared>) {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
