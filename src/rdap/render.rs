@@ -8,6 +8,9 @@
 //! network or an autnum is always among its entities, its own or inherited.
 
 use std::borrow::Cow;
+use std::sync::Arc;
+
+use bytes::Bytes;
 
 use crate::model::{
     ArchivedAddress, ArchivedOrg, ArchivedPhoneKind, ArchivedPoc, ArchivedPocKind, ArchivedPocLink,
@@ -17,6 +20,7 @@ use crate::model::{
 use crate::registry::{Abuse, Holder, Registry};
 use crate::server::Shared;
 
+use super::cache::{Fragment, Fragments, fragment_key};
 use super::json::Json;
 use super::request::encode_seg;
 
@@ -76,6 +80,34 @@ pub(crate) struct Ctx<'a> {
     /// Public base URL, ending in `/`.
     pub(crate) base: &'a str,
     pub(crate) now: Timestamp,
+    /// Rendered fragments of this registry, reused across answers.
+    pub(crate) fragments: Option<&'a Fragments>,
+}
+
+impl Ctx<'_> {
+    /// Whether writing these links shows e-mail addresses of contacts that are not abuse
+    /// contacts.
+    pub(crate) fn links_personal(&self, links: &[ArchivedPocLink]) -> bool {
+        links.iter().any(|l| {
+            let p = l.poc.to_native();
+            !is_abuse_fn(l.function.get()) && p != NONE && !self.reg.poc(p).emails.is_empty()
+        })
+    }
+
+    /// Whether a full network answer shows non-abuse e-mail addresses.
+    pub(crate) fn net_personal(&self, i: u32) -> bool {
+        let n = self.reg.net(i);
+        self.links_personal(&n.pocs) || self.org_personal(n.org.to_native())
+    }
+
+    pub(crate) fn asn_personal(&self, i: u32) -> bool {
+        let a = self.reg.asn(i);
+        self.links_personal(&a.pocs) || self.org_personal(a.org.to_native())
+    }
+
+    pub(crate) fn org_personal(&self, o: u32) -> bool {
+        o != NONE && self.links_personal(&self.reg.org(o).pocs)
+    }
 }
 
 /// How much of a network or autnum to write.
@@ -100,7 +132,7 @@ pub(crate) enum Place {
 
 /// One RFC 9537 redaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Redaction {
+pub(crate) struct Redaction {
     name: &'static str,
     pre_path: String,
     reason: &'static str,
@@ -127,8 +159,14 @@ pub(crate) struct Doc<'a> {
     pub(crate) strip_personal: bool,
     pub(crate) notices: Vec<Notice>,
     /// The URL this answer was asked for (the `value` of notice links).
-    pub(crate) url: String,
+    pub(crate) url: &'a str,
+    /// Until when what was written stays true (the next change of a contact's state).
+    valid_until: Timestamp,
 }
+
+/// Fragment kinds (see [`fragment_key`]).
+const FRAG_NET_ANSWER: u8 = 1;
+const FRAG_REGISTRANT: u8 = 2;
 
 fn is_abuse_fn(f: PocFunction) -> bool {
     matches!(f, PocFunction::Abuse | PocFunction::Irt)
@@ -209,17 +247,18 @@ pub(crate) fn covering_cidr(v6: bool, start: u128, end: u128) -> (u128, u8) {
 }
 
 impl<'a> Doc<'a> {
-    pub(crate) fn new(cx: &'a Ctx<'a>, url: String) -> Doc<'a> {
+    pub(crate) fn new(cx: &'a Ctx<'a>, url: &'a str) -> Doc<'a> {
         let mut ext = Ext::LEVEL0;
         ext.add(Ext::NRO);
         Doc {
             cx,
-            j: Json::with_capacity(4096),
+            j: Json::with_capacity(16 * 1024),
             ext,
             redacted: Vec::new(),
             strip_personal: false,
             notices: Vec::new(),
             url,
+            valid_until: Timestamp::MAX,
         }
     }
 
@@ -230,16 +269,18 @@ impl<'a> Doc<'a> {
     /// Assembles `{rdapConformance, notices, <members written so far>, redacted}`. The
     /// members are what was written into `j` (without the surrounding braces).
     pub(crate) fn finish(self) -> String {
-        let members = self.j.into_string();
-        let mut out = Json::with_capacity(members.len() + 1024);
+        let mut out = Json::with_capacity(self.j.len() + 2048);
+        self.head(&mut out);
+        out.raw(self.j.since(0));
+        self.tail(&mut out);
+        out.into_string()
+    }
+
+    /// `{"notices":[…]` with the standard and the added notices.
+    fn head(&self, out: &mut Json) {
         out.obj();
-        let mut ext = self.ext;
-        if !self.redacted.is_empty() {
-            ext.add(Ext::REDACTED);
-        }
-        out.kv_strs("rdapConformance", ext.names());
         out.key_arr("notices");
-        standard_notices(&mut out, self.cx, &self.url);
+        standard_notices(out, self.cx, self.url);
         for n in &self.notices {
             out.obj();
             out.kv("title", n.title);
@@ -250,7 +291,15 @@ impl<'a> Doc<'a> {
             out.end_obj();
         }
         out.end_arr();
-        out.raw(&members);
+    }
+
+    /// `,"rdapConformance":[…],"redacted":[…]}`: what the members written so far use.
+    fn tail(&self, out: &mut Json) {
+        let mut ext = self.ext;
+        if !self.redacted.is_empty() {
+            ext.add(Ext::REDACTED);
+        }
+        out.kv_strs("rdapConformance", ext.names());
         if !self.redacted.is_empty() {
             out.key_arr("redacted");
             for r in &self.redacted {
@@ -269,7 +318,6 @@ impl<'a> Doc<'a> {
             out.end_arr();
         }
         out.end_obj();
-        out.into_string()
     }
 
     fn redact(&mut self, name: &'static str, pre_path: String, reason: &'static str) {
@@ -303,7 +351,7 @@ impl<'a> Doc<'a> {
             if let Some(t) = t {
                 self.j.obj();
                 self.j.kv("eventAction", action);
-                self.j.kv("eventDate", &format_datetime(t));
+                self.j.kv_raw("eventDate", &[datetime(t).as_str()]);
                 self.j.end_obj();
             }
         }
@@ -364,30 +412,48 @@ impl<'a> Doc<'a> {
         format!("{}domain/{}", self.cx.base, encode_seg(name))
     }
 
-    // Personal data.
+    // Cached fragments.
 
-    /// Whether writing these links shows e-mail addresses of contacts that are not abuse
-    /// contacts.
-    pub(crate) fn links_personal(&self, links: &[ArchivedPocLink]) -> bool {
-        links.iter().any(|l| {
-            let p = l.poc.to_native();
-            !is_abuse_fn(l.function.get()) && p != NONE && !self.reg().poc(p).emails.is_empty()
-        })
-    }
-
-    /// Whether a full network answer shows non-abuse e-mail addresses.
-    pub(crate) fn net_personal(&self, i: u32) -> bool {
-        let n = self.reg().net(i);
-        self.links_personal(&n.pocs) || self.org_personal(n.org.to_native())
-    }
-
-    pub(crate) fn asn_personal(&self, i: u32) -> bool {
-        let a = self.reg().asn(i);
-        self.links_personal(&a.pocs) || self.org_personal(a.org.to_native())
-    }
-
-    pub(crate) fn org_personal(&self, o: u32) -> bool {
-        o != NONE && self.links_personal(&self.reg().org(o).pocs)
+    /// Writes the fragment under `key` if the cache holds a current one; else writes it
+    /// with `render` and stores it. Extensions, redactions and validity carry over.
+    fn cached(&mut self, key: u64, render: impl FnOnce(&mut Self)) {
+        let now = self.cx.now;
+        if let Some(frags) = self.cx.fragments
+            && let Some(f) = frags.get(key, now)
+        {
+            self.j.raw(&f.json);
+            self.ext.add(f.ext);
+            for r in &f.redactions {
+                self.redact(r.name, r.pre_path.clone(), r.reason);
+            }
+            self.valid_until = self.valid_until.min(f.valid_until);
+            return;
+        }
+        let (outer_ext, outer_valid, redactions_before) =
+            (self.ext, self.valid_until, self.redacted.len());
+        self.ext = Ext::default();
+        self.valid_until = Timestamp::MAX;
+        let start = self.j.len();
+        render(self);
+        // A separator written before the fragment's first value is not part of it.
+        let written = self.j.since(start);
+        let json: Arc<str> = written.strip_prefix(',').unwrap_or(written).into();
+        let f = Fragment {
+            key,
+            valid_until: self.valid_until,
+            hash: 0,
+            personal: false,
+            json,
+            ext: self.ext,
+            redactions: self.redacted[redactions_before..].to_vec(),
+        };
+        self.ext.add(outer_ext);
+        self.valid_until = self.valid_until.min(outer_valid);
+        if let Some(frags) = self.cx.fragments
+            && !f.json.is_empty()
+        {
+            frags.put(f);
+        }
     }
 
     // Objects.
@@ -501,7 +567,14 @@ impl<'a> Doc<'a> {
         }
         self.j.key_arr("entities");
         if org != NONE {
-            self.org_entity(org, &["registrant"], Place::Embedded, true);
+            if self.reg().org(org).private {
+                self.org_entity(org, &["registrant"], Place::Embedded, true);
+            } else {
+                let key = fragment_key(FRAG_REGISTRANT, u16::from(self.strip_personal), org);
+                self.cached(key, |d| {
+                    d.org_entity(org, &["registrant"], Place::Embedded, true)
+                });
+            }
         }
         for (p, roles) in &own {
             self.poc_entity(*p, roles, Place::Embedded, &[], false);
@@ -843,6 +916,7 @@ impl<'a> Doc<'a> {
             self.j.kv_strs("roles", roles.iter().copied());
         }
         let state = reg.validation_state(p, self.cx.now, &self.cx.shared.policy);
+        self.valid_until = self.valid_until.min(self.next_change(p));
         if matches!(state, ValidationState::Validated { .. }) {
             self.j.kv_strs("status", ["validated"]);
         }
@@ -941,6 +1015,30 @@ impl<'a> Doc<'a> {
         j.end_arr();
     }
 
+    /// When the state of POC `p` next changes after now: a recorded date still to come, or
+    /// the end of a policy period.
+    fn next_change(&self, p: u32) -> Timestamp {
+        let Some(r) = self.reg().validation_record(p) else {
+            return Timestamp::MAX;
+        };
+        let now = self.cx.now;
+        let policy = &self.cx.shared.policy;
+        let requested = r.requested.as_ref().map(|t| t.to_native());
+        let mut times = [
+            requested,
+            r.validated.as_ref().map(|t| t.to_native()),
+            r.reported_invalid.as_ref().map(|t| t.to_native()),
+            requested.map(|q| q + policy.arin_invalid_after_days * DAY),
+            requested.map(|q| q + policy.lacnic_initial_days * DAY),
+            requested
+                .map(|q| q + (policy.lacnic_initial_days + policy.lacnic_escalation_days) * DAY),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&t| t > now);
+        times.by_ref().min().unwrap_or(Timestamp::MAX)
+    }
+
     /// The ARIN-style marker remark for a POC's state (none for validated or unknown).
     fn validation_remark(&self, p: u32, state: ValidationState) -> Option<Remark> {
         let reg = self.reg();
@@ -1021,6 +1119,126 @@ impl Remark {
     }
 }
 
+/// A network as the whole answer: the notices, which name the URL asked for, are written
+/// for this request; everything after them comes from the cache when it holds a current
+/// copy (keyed by network and by whether personal data is withheld). `over_limit` is
+/// asked (and counts the answer) only when the answer shows personal data. Returns the
+/// body in parts, a strong entity tag over all of it, and whether personal data is shown.
+pub(crate) fn net_answer(
+    cx: &Ctx<'_>,
+    url: &str,
+    i: u32,
+    over_limit: impl FnOnce() -> bool,
+) -> (Vec<Bytes>, String, bool) {
+    let render = |strip: bool| {
+        let mut doc = Doc::new(cx, "");
+        doc.strip_personal = strip;
+        doc.net(i, Depth::Full, true);
+        let mut body = Json::with_capacity(doc.j.len() + 512);
+        body.raw(doc.j.since(0));
+        doc.tail(&mut body);
+        let body = body.into_string();
+        let f = Arc::new(Fragment {
+            key: fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
+            valid_until: doc.valid_until,
+            hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
+            personal: !strip && cx.net_personal(i),
+            json: body.into(),
+            ext: Ext::default(),
+            redactions: Vec::new(),
+        });
+        if let Some(c) = cx.fragments {
+            c.put_arc(f.clone());
+        }
+        f
+    };
+    let lookup = |strip: bool| {
+        cx.fragments
+            .and_then(|c| c.get(fragment_key(FRAG_NET_ANSWER, u16::from(strip), i), cx.now))
+    };
+    let plain = lookup(false);
+    let personal = plain
+        .as_ref()
+        .map_or_else(|| cx.net_personal(i), |f| f.personal);
+    let strip = personal && over_limit();
+    let frag = match (strip, plain) {
+        (false, Some(f)) => f,
+        (false, None) => render(false),
+        (true, _) => lookup(true).unwrap_or_else(|| render(true)),
+    };
+    let mut head = Json::with_capacity(1024);
+    head.obj();
+    head.key_arr("notices");
+    standard_notices(&mut head, cx, url);
+    head.end_arr();
+    let mut head = head.into_string();
+    head.push(',');
+    let etag = format!(
+        "\"{:016x}\"",
+        xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), frag.hash)
+    );
+    (
+        vec![Bytes::from(head), Bytes::from_owner(FragmentBytes(frag))],
+        etag,
+        personal && !strip,
+    )
+}
+
+/// A cached fragment as the bytes of a response body, without copying it.
+struct FragmentBytes(Arc<Fragment>);
+
+impl AsRef<[u8]> for FragmentBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.json.as_bytes()
+    }
+}
+
+/// A UTC date-time as RFC 3339 text on the stack.
+pub(crate) struct DateTime([u8; 20]);
+
+impl DateTime {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("1970-01-01T00:00:00Z")
+    }
+}
+
+/// `2011-01-25T21:17:18Z`, without a calendar library (days to civil date, H. Hinnant).
+pub(crate) fn datetime(t: Timestamp) -> DateTime {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if !(0..=9999).contains(&y) {
+        let mut out = [b'0'; 20];
+        let text = format_datetime(t);
+        let n = text.len().min(20);
+        out[..n].copy_from_slice(&text.as_bytes()[..n]);
+        return DateTime(out);
+    }
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let put = |out: &mut [u8; 20], at: usize, v: i64, digits: usize| {
+        let mut v = v;
+        for k in (0..digits).rev() {
+            out[at + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(&mut out, 0, y, 4);
+    put(&mut out, 5, m, 2);
+    put(&mut out, 8, d, 2);
+    put(&mut out, 11, secs / 3600, 2);
+    put(&mut out, 14, secs / 60 % 60, 2);
+    put(&mut out, 17, secs % 60, 2);
+    DateTime(out)
+}
+
 /// `["name", {}, "text", value]`
 fn vprop(j: &mut Json, name: &str, value: &str) {
     j.arr();
@@ -1083,6 +1301,26 @@ mod tests {
             ["rdap_level_0", "cidr0", "reverse_search"]
         );
         assert_eq!(Ext::ALL.names().count(), 11);
+    }
+
+    #[test]
+    fn datetimes_match_the_calendar_library() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for t in [
+            0,
+            1,
+            86_399,
+            86_400,
+            951_782_400,
+            1_296_000_000,
+            4_102_444_799,
+            -1,
+        ]
+        .into_iter()
+        .chain((0..2000).map(|_| rng.i64(-2_000_000_000..8_000_000_000)))
+        {
+            assert_eq!(datetime(t).as_str(), format_datetime(t), "{t}");
+        }
     }
 
     #[test]
