@@ -12,6 +12,7 @@
 use std::sync::{Arc, OnceLock, Weak};
 
 use arc_swap::ArcSwapOption;
+use bytes::Bytes;
 
 use crate::model::Timestamp;
 use crate::registry::Registry;
@@ -30,7 +31,8 @@ pub(crate) struct Fragment {
     /// For a network answer: it shows personal data (of contacts that are not abuse
     /// contacts), so it counts against the personal-data limit.
     pub(crate) personal: bool,
-    pub(crate) json: Arc<str>,
+    /// JSON text (UTF-8), shared with response bodies without copying.
+    pub(crate) json: Bytes,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
     /// Redactions it carries.
@@ -41,6 +43,13 @@ pub(crate) struct Fragment {
 #[derive(Debug)]
 pub(crate) struct Fragments {
     slots: Box<[ArcSwapOption<Fragment>]>,
+}
+
+impl Fragment {
+    /// The JSON text.
+    pub(crate) fn text(&self) -> &str {
+        std::str::from_utf8(&self.json).unwrap_or_default()
+    }
 }
 
 impl Fragments {
@@ -149,7 +158,7 @@ mod tests {
             valid_until: 100,
             hash: 0,
             personal: false,
-            json: "{}".into(),
+            json: Bytes::from_static(b"{}"),
             ext: Ext::default(),
             redactions: Vec::new(),
         });
@@ -164,7 +173,7 @@ mod tests {
             valid_until: 100,
             hash: 0,
             personal: false,
-            json: "{}".into(),
+            json: Bytes::from_static(b"{}"),
             ext: Ext::default(),
             redactions: Vec::new(),
         });

@@ -162,11 +162,25 @@ pub(crate) struct Doc<'a> {
     pub(crate) url: &'a str,
     /// Until when what was written stays true (the next change of a contact's state).
     valid_until: Timestamp,
+    /// The base URL needs no JSON escaping, so URLs can be written from parts.
+    base_safe: bool,
 }
 
 /// Fragment kinds (see [`fragment_key`]).
 const FRAG_NET_ANSWER: u8 = 1;
 const FRAG_REGISTRANT: u8 = 2;
+const FRAG_POC: u8 = 3;
+const FRAG_INHERITED_ABUSE: u8 = 4;
+
+/// The roles a POC can have inside an object (bit positions in fragment keys).
+const ROLES: [&str; 6] = [
+    "abuse",
+    "administrative",
+    "technical",
+    "noc",
+    "routing",
+    "dns",
+];
 
 fn is_abuse_fn(f: PocFunction) -> bool {
     matches!(f, PocFunction::Abuse | PocFunction::Irt)
@@ -259,6 +273,7 @@ impl<'a> Doc<'a> {
             notices: Vec::new(),
             url,
             valid_until: Timestamp::MAX,
+            base_safe: !cx.base.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
         }
     }
 
@@ -332,6 +347,21 @@ impl<'a> Doc<'a> {
     }
 
     // Common members.
+
+    /// A link whose `value` and `href` are made of URL-safe parts (the base URL when it is
+    /// JSON-safe, path words, addresses, numbers, percent-encoded handles).
+    fn link_parts(&mut self, value: &[&str], rel: &str, href: &[&str]) {
+        if self.base_safe {
+            self.j.obj();
+            self.j.kv_raw("value", value);
+            self.j.kv("rel", rel);
+            self.j.kv_raw("href", href);
+            self.j.kv("type", RDAP_JSON);
+            self.j.end_obj();
+        } else {
+            self.link(&value.concat(), rel, &href.concat());
+        }
+    }
 
     fn link(&mut self, value: &str, rel: &str, href: &str) {
         self.j.obj();
@@ -421,7 +451,7 @@ impl<'a> Doc<'a> {
         if let Some(frags) = self.cx.fragments
             && let Some(f) = frags.get(key, now)
         {
-            self.j.raw(&f.json);
+            self.j.raw(f.text());
             self.ext.add(f.ext);
             for r in &f.redactions {
                 self.redact(r.name, r.pre_path.clone(), r.reason);
@@ -437,7 +467,7 @@ impl<'a> Doc<'a> {
         render(self);
         // A separator written before the fragment's first value is not part of it.
         let written = self.j.since(start);
-        let json: Arc<str> = written.strip_prefix(',').unwrap_or(written).into();
+        let json = Bytes::copy_from_slice(written.strip_prefix(',').unwrap_or(written).as_bytes());
         let f = Fragment {
             key,
             valid_until: self.valid_until,
@@ -464,14 +494,13 @@ impl<'a> Doc<'a> {
         let reg = self.reg();
         let n = reg.net(i);
         let (v6, s, e) = (n.v6, n.start.to_native(), n.end.to_native());
-        let url = self.net_url(i);
         if !top {
             self.j.obj();
         }
         self.j.kv("objectClassName", "ip network");
         self.j.kv("handle", n.handle.as_str());
-        self.j.kv("startAddress", &format_addr(v6, s));
-        self.j.kv("endAddress", &format_addr(v6, e));
+        self.j.kv_raw("startAddress", &[addr_text(v6, s).as_str()]);
+        self.j.kv_raw("endAddress", &[addr_text(v6, e).as_str()]);
         self.j.kv("ipVersion", if v6 { "v6" } else { "v4" });
         if !n.name.is_empty() {
             self.j.kv("name", n.name.as_str());
@@ -494,9 +523,9 @@ impl<'a> Doc<'a> {
         self.j.key_arr("cidr0_cidrs");
         for (a, l) in &cidrs {
             self.j.obj();
-            self.j.kv(
+            self.j.kv_raw(
                 if v6 { "v6prefix" } else { "v4prefix" },
-                &format_addr(v6, *a),
+                &[addr_text(v6, *a).as_str()],
             );
             self.j.kv_num("length", i64::from(*l));
             self.j.end_obj();
@@ -516,28 +545,57 @@ impl<'a> Doc<'a> {
         );
         // Links: self, up, related (the registrant), and the RIR search relations.
         self.ext.add(Ext::RIR_SEARCH);
+        let base = self.cx.base;
+        let first = cidrs
+            .first()
+            .copied()
+            .unwrap_or((s, if v6 { 128 } else { 32 }));
+        let (fa, fl) = (addr_text(v6, first.0), num_text(first.1));
+        let me: [&str; 5] = [base, "ip/", fa.as_str(), "/", fl.as_str()];
         self.j.key_arr("links");
-        self.link(&url, "self", &url);
+        self.link_parts(&me, "self", &me);
         if let Some(p) = parent {
-            let up = self.net_url(p);
-            self.link(&url, "up", &up);
+            let pn = reg.net(p);
+            let (ps, pe) = (pn.start.to_native(), pn.end.to_native());
+            let (pa, pl) = cidrs_of_range(pn.v6, ps, pe)
+                .first()
+                .copied()
+                .unwrap_or((ps, if pn.v6 { 128 } else { 32 }));
+            let (pa, pl) = (addr_text(pn.v6, pa), num_text(pl));
+            self.link_parts(&me, "up", &[base, "ip/", pa.as_str(), "/", pl.as_str()]);
         }
         let org = n.org.to_native();
         if org != NONE {
-            let related = self.entity_url(reg.org(org).handle.as_str());
-            self.link(&url, "related", &related);
+            let h = encode_seg(reg.org(org).handle.as_str());
+            self.link_parts(&me, "related", &[base, "entity/", &h]);
         }
         let (ca, cl) = covering_cidr(v6, s, e);
-        let cover = format!("{}/{cl}", format_addr(v6, ca));
+        let (ca, cl) = (addr_text(v6, ca), num_text(cl));
         for rel in ["rdap-up", "rdap-top"] {
-            let href = format!("{}ips/rirSearch1/{rel}/{cover}", self.cx.base);
-            self.link(&url, rel, &href);
+            let href = [
+                base,
+                "ips/rirSearch1/",
+                rel,
+                "/",
+                ca.as_str(),
+                "/",
+                cl.as_str(),
+            ];
+            self.link_parts(&me, rel, &href);
         }
         for (a, l) in &cidrs {
-            let p = format!("{}/{l}", format_addr(v6, *a));
+            let (a, l) = (addr_text(v6, *a), num_text(*l));
             for rel in ["rdap-down", "rdap-bottom"] {
-                let href = format!("{}ips/rirSearch1/{rel}/{p}", self.cx.base);
-                self.link(&url, rel, &href);
+                let href = [
+                    base,
+                    "ips/rirSearch1/",
+                    rel,
+                    "/",
+                    a.as_str(),
+                    "/",
+                    l.as_str(),
+                ];
+                self.link_parts(&me, rel, &href);
             }
         }
         self.j.end_arr();
@@ -577,24 +635,44 @@ impl<'a> Doc<'a> {
             }
         }
         for (p, roles) in &own {
-            self.poc_entity(*p, roles, Place::Embedded, &[], false);
+            self.poc_embedded(*p, roles);
         }
         if let Some(a) = abuse {
             let listed = own
                 .iter()
                 .any(|(p, roles)| *p == a.poc && roles.contains(&"abuse"));
             if !listed {
-                let remark = Remark::new(
-                    "Inherited Abuse Contact",
-                    format!(
-                        "This object has no abuse contact of its own; abuse reports go to the abuse contact of {}.",
-                        self.holder_text(a.from)
-                    ),
-                );
-                self.poc_entity(a.poc, &["abuse"], Place::Embedded, &[remark], true);
+                // The contact is the holder's own abuse contact: the holder decides it.
+                let (kind, index) = match a.from {
+                    Holder::Org(o) => (0u16, o),
+                    Holder::Net(n) => (1, n),
+                    Holder::Asn(x) => (2, x),
+                };
+                let flags = (kind << 1) | u16::from(self.strip_personal);
+                let key = fragment_key(FRAG_INHERITED_ABUSE, flags, index);
+                self.cached(key, |d| {
+                    let remark = Remark::new(
+                        "Inherited Abuse Contact",
+                        format!(
+                            "This object has no abuse contact of its own; abuse reports go to the abuse contact of {}.",
+                            d.holder_text(a.from)
+                        ),
+                    );
+                    d.poc_entity(a.poc, &["abuse"], Place::Embedded, &[remark], true);
+                });
             }
         }
         self.j.end_arr();
+    }
+
+    /// A POC inside an object, with its roles there, from the cache when it can.
+    fn poc_embedded(&mut self, p: u32, roles: &[&'static str]) {
+        let mask = roles
+            .iter()
+            .filter_map(|r| ROLES.iter().position(|x| x == r))
+            .fold(0u16, |m, i| m | (1 << i));
+        let key = fragment_key(FRAG_POC, (mask << 1) | u16::from(self.strip_personal), p);
+        self.cached(key, |d| d.poc_entity(p, roles, Place::Embedded, &[], false));
     }
 
     /// `organization ALPHA (Alpha Networks)`, `network NET-… (range)`, `autnum AS64496`.
@@ -729,7 +807,7 @@ impl<'a> Doc<'a> {
         if !own.is_empty() {
             self.j.key_arr("entities");
             for (p, roles) in &own {
-                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+                self.poc_embedded(*p, roles);
             }
             self.j.end_arr();
         }
@@ -798,7 +876,7 @@ impl<'a> Doc<'a> {
         if nested && !own.is_empty() {
             self.j.key_arr("entities");
             for (p, roles) in &own {
-                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+                self.poc_embedded(*p, roles);
             }
             self.j.end_arr();
         }
@@ -903,7 +981,6 @@ impl<'a> Doc<'a> {
     ) {
         let reg = self.reg();
         let poc = reg.poc(p);
-        let url = self.entity_url(poc.handle.as_str());
         let top = matches!(place, Place::Top);
         if !top {
             self.j.obj();
@@ -929,12 +1006,19 @@ impl<'a> Doc<'a> {
             poc.registered.as_ref().map(|t| t.to_native()),
             poc.updated.as_ref().map(|t| t.to_native()),
         );
-        self.j.key_arr("links");
-        self.link(&url, "self", &url);
-        self.j.end_arr();
+        self.self_link_entity(poc.handle.as_str());
         if !top {
             self.j.end_obj();
         }
+    }
+
+    /// `"links":[self]` of an entity.
+    fn self_link_entity(&mut self, handle: &str) {
+        let h = encode_seg(handle);
+        let me = [self.cx.base, "entity/", &h];
+        self.j.key_arr("links");
+        self.link_parts(&me, "self", &me);
+        self.j.end_arr();
     }
 
     fn poc_vcard(&mut self, poc: &ArchivedPoc, abuse_here: bool) {
@@ -1134,8 +1218,7 @@ pub(crate) fn net_answer(
         let mut doc = Doc::new(cx, "");
         doc.strip_personal = strip;
         doc.net(i, Depth::Full, true);
-        let mut body = Json::with_capacity(doc.j.len() + 512);
-        body.raw(doc.j.since(0));
+        let mut body = std::mem::take(&mut doc.j);
         doc.tail(&mut body);
         let body = body.into_string();
         let f = Arc::new(Fragment {
@@ -1143,7 +1226,7 @@ pub(crate) fn net_answer(
             valid_until: doc.valid_until,
             hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
             personal: !strip && cx.net_personal(i),
-            json: body.into(),
+            json: Bytes::from(body),
             ext: Ext::default(),
             redactions: Vec::new(),
         });
@@ -1178,19 +1261,57 @@ pub(crate) fn net_answer(
         xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), frag.hash)
     );
     (
-        vec![Bytes::from(head), Bytes::from_owner(FragmentBytes(frag))],
+        vec![Bytes::from(head), frag.json.clone()],
         etag,
         personal && !strip,
     )
 }
 
-/// A cached fragment as the bytes of a response body, without copying it.
-struct FragmentBytes(Arc<Fragment>);
+/// Short text on the stack: an address or a number.
+pub(crate) struct StackText {
+    buf: [u8; 48],
+    len: usize,
+}
 
-impl AsRef<[u8]> for FragmentBytes {
-    fn as_ref(&self) -> &[u8] {
-        self.0.json.as_bytes()
+impl StackText {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
     }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+fn stack_text(v: impl std::fmt::Display) -> StackText {
+    use std::fmt::Write as _;
+    let mut t = StackText {
+        buf: [0; 48],
+        len: 0,
+    };
+    let _ = write!(t, "{v}");
+    t
+}
+
+/// An address as text, without allocating.
+pub(crate) fn addr_text(v6: bool, a: u128) -> StackText {
+    if v6 {
+        stack_text(std::net::Ipv6Addr::from(a))
+    } else {
+        stack_text(std::net::Ipv4Addr::from(a as u32))
+    }
+}
+
+fn num_text(n: u8) -> StackText {
+    stack_text(n)
 }
 
 /// A UTC date-time as RFC 3339 text on the stack.
@@ -1321,6 +1442,19 @@ mod tests {
         {
             assert_eq!(datetime(t).as_str(), format_datetime(t), "{t}");
         }
+    }
+
+    #[test]
+    fn addresses_on_the_stack() {
+        for (v6, a) in [
+            (false, 0u128),
+            (false, 0xffff_ffff),
+            (true, 0),
+            (true, u128::MAX),
+        ] {
+            assert_eq!(addr_text(v6, a).as_str(), format_addr(v6, a));
+        }
+        assert_eq!(num_text(128).as_str(), "128");
     }
 
     #[test]
