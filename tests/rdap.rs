@@ -1549,12 +1549,15 @@ fn slow_headers_are_cut_off() {
 #[test]
 fn personal_data_limit_hides_personal_contacts_but_never_abuse_contacts() {
     let s = Server::start_limited();
-    // Two personal-data answers are allowed.
-    for _ in 0..2 {
-        let r = s.get("/entity/TECH-ALPHA");
-        assert_eq!(r.status, 200);
-        assert!(r.header("cache-control").unwrap().starts_with("private"));
-    }
+    // Two personal-data answers are allowed: a network with its contacts' e-mails (which
+    // also fills the server's cache), and a contact.
+    let r = s.get("/ip/23.2.0.1");
+    assert!(r.header("cache-control").unwrap().starts_with("private"));
+    let v = r.valid("ip-network", "/ip/23.2.0.1");
+    assert_eq!(emails(entity(&v, "NOC-ALPHA")), ["noc@alpha.example.net"]);
+    let r = s.get("/entity/TECH-ALPHA");
+    assert_eq!(r.status, 200);
+    assert!(r.header("cache-control").unwrap().starts_with("private"));
     let r = s.get("/entity/TECH-ALPHA");
     assert_eq!(r.status, 429);
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();

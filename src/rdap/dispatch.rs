@@ -11,31 +11,30 @@ use crate::registry::{Hit, Registry, Search};
 use crate::server::Personal;
 
 use super::bootstrap::Bootstrap;
+use super::cache::PerRegistry;
 use super::json::Json;
 use super::lists::{ListKind, contact_lists_with, to_csv};
 use super::render::{Ctx, Depth, Doc, Ext, Notice, Place, TRUNCATED_LOAD, functions_of};
 use super::request::Req;
-use super::reverse::{
-    IndexCache, Obj, ReverseIndex, asns_with_abuse, nets_with_abuse, sort_asns, sort_nets,
-};
+use super::reverse::{Obj, ReverseIndex, asns_with_abuse, nets_with_abuse, sort_asns, sort_nets};
 
 /// Everything a handler may use.
 pub(crate) struct Env<'a> {
     pub(crate) cx: Ctx<'a>,
     pub(crate) registry: &'a Arc<Registry>,
-    pub(crate) index: &'a IndexCache,
+    pub(crate) per: &'a PerRegistry,
     pub(crate) bootstrap: Option<&'a Bootstrap>,
     /// The URL asked for (base URL + path + query).
-    pub(crate) url: String,
+    pub(crate) url: &'a str,
 }
 
 impl Env<'_> {
     fn reverse_index(&self) -> Arc<ReverseIndex> {
-        self.index.get(self.registry)
+        self.per.index(self.registry)
     }
 
     fn doc(&self) -> Doc<'_> {
-        Doc::new(&self.cx, self.url.clone())
+        Doc::new(&self.cx, self.url)
     }
 
     /// Counts a personal-data answer for the client; true when it is over its limit.
@@ -47,11 +46,19 @@ impl Env<'_> {
     }
 }
 
+/// The body of an answer: one text, or parts (some shared with the cache) with their
+/// entity tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Body {
+    Text(String),
+    Parts(Vec<bytes::Bytes>, String),
+}
+
 /// An answer before it becomes an HTTP response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) body: String,
+    pub(crate) body: Body,
     pub(crate) content_type: &'static str,
     /// Shows personal data: caches must keep it private.
     pub(crate) personal: bool,
@@ -63,7 +70,7 @@ impl Reply {
     fn ok(body: String) -> Reply {
         Reply {
             status: 200,
-            body,
+            body: Body::Text(body),
             content_type: super::render::RDAP_JSON,
             personal: false,
             retry_after: None,
@@ -95,7 +102,7 @@ pub(crate) fn status_title(status: u16) -> &'static str {
 
 /// An RDAP error answer (RFC 9083 section 6).
 pub(crate) fn error(cx: &Ctx<'_>, url: &str, status: u16, description: &str) -> Reply {
-    let mut doc = Doc::new(cx, url.to_string());
+    let mut doc = Doc::new(cx, url);
     doc.ext = Ext::LEVEL0;
     doc.j.kv_num("errorCode", i64::from(status));
     doc.j.kv("title", status_title(status));
@@ -106,7 +113,7 @@ pub(crate) fn error(cx: &Ctx<'_>, url: &str, status: u16, description: &str) -> 
     }
 }
 
-type Handler = fn(&Env<'_>, Req) -> Result<Reply, Req>;
+type Handler = for<'r> fn(&Env<'_>, Req<'r>) -> Result<Reply, Req<'r>>;
 
 /// The endpoints in the order they are tried.
 const CHAIN: &[Handler] = &[
@@ -123,7 +130,7 @@ const CHAIN: &[Handler] = &[
 ];
 
 /// Answers a request: the first handler that claims it, else 404.
-pub(crate) fn dispatch(env: &Env<'_>, req: Req) -> Reply {
+pub(crate) fn dispatch(env: &Env<'_>, req: Req<'_>) -> Reply {
     let mut req = req;
     for handler in CHAIN {
         match handler(env, req) {
@@ -134,18 +141,18 @@ pub(crate) fn dispatch(env: &Env<'_>, req: Req) -> Reply {
     let what = req.seg(0).unwrap_or("");
     error(
         &env.cx,
-        &env.url,
+        env.url,
         404,
         &format!("This server has no '{what}' resources; see /help."),
     )
 }
 
 fn bad(env: &Env<'_>, description: &str) -> Reply {
-    error(&env.cx, &env.url, 400, description)
+    error(&env.cx, env.url, 400, description)
 }
 
 fn not_found(env: &Env<'_>, description: &str) -> Reply {
-    error(&env.cx, &env.url, 404, description)
+    error(&env.cx, env.url, 404, description)
 }
 
 fn redirect(env: &Env<'_>, base: &str, path: &str) -> Reply {
@@ -153,7 +160,7 @@ fn redirect(env: &Env<'_>, base: &str, path: &str) -> Reply {
     let status = env.cx.shared.config.rdap.redirect_status;
     let mut r = error(
         &env.cx,
-        &env.url,
+        env.url,
         status,
         &format!("This registry does not hold this resource; see {location}"),
     );
@@ -163,7 +170,7 @@ fn redirect(env: &Env<'_>, base: &str, path: &str) -> Reply {
 
 // Help.
 
-fn help(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn help<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.segs != ["help"] {
         return Err(req);
     }
@@ -224,7 +231,7 @@ fn parse_ip_arg(addr: &str, len: Option<&str>) -> Result<(bool, u128, u128, u8),
     }
 }
 
-fn ip(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn ip<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(0) != Some("ip") {
         return Err(req);
     }
@@ -253,19 +260,10 @@ fn ip(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
             "No network of this registry holds this address or prefix.",
         ));
     };
-    let mut doc = env.doc();
-    let personal = doc.net_personal(i);
-    if personal && env.over_limit(req.peer).is_some() {
-        doc.strip_personal = true;
-    }
-    doc.net(i, Depth::Full, true);
-    Ok(Reply {
-        personal: personal && !doc.strip_personal,
-        ..Reply::ok(doc.finish())
-    })
+    Ok(net_reply(env, &req, i))
 }
 
-fn autnum(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn autnum<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(0) != Some("autnum") {
         return Err(req);
     }
@@ -294,7 +292,7 @@ fn autnum(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         ));
     };
     let mut doc = env.doc();
-    let personal = doc.asn_personal(i);
+    let personal = env.cx.asn_personal(i);
     if personal && env.over_limit(req.peer).is_some() {
         doc.strip_personal = true;
     }
@@ -305,7 +303,7 @@ fn autnum(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
     })
 }
 
-fn entity(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn entity<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(0) != Some("entity") {
         return Err(req);
     }
@@ -331,7 +329,7 @@ fn entity(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
             if personal && let Some(retry_after) = env.over_limit(req.peer) {
                 let mut r = error(
                     &env.cx,
-                    &env.url,
+                    env.url,
                     429,
                     "Too many queries for personal data from this address today; abuse contacts stay available.",
                 );
@@ -342,7 +340,7 @@ fn entity(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
             personal
         }
         _ => {
-            let personal = doc.org_personal(hit.index);
+            let personal = env.cx.org_personal(hit.index);
             if personal && env.over_limit(req.peer).is_some() {
                 doc.strip_personal = true;
             }
@@ -368,7 +366,7 @@ fn is_reverse_zone(name: &str) -> bool {
         || name == "ip6.arpa"
 }
 
-fn domain(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn domain<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(0) != Some("domain") {
         return Err(req);
     }
@@ -396,7 +394,7 @@ fn domain(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
     };
     let mut doc = env.doc();
     let d = env.cx.reg.delegation(hit.index);
-    let personal = doc.links_personal(&d.pocs);
+    let personal = env.cx.links_personal(&d.pocs);
     if personal && env.over_limit(req.peer).is_some() {
         doc.strip_personal = true;
     }
@@ -468,13 +466,13 @@ fn hits_of(s: &Search) -> Vec<u32> {
     s.hits.iter().map(|h: &Hit| h.index).collect()
 }
 
-fn searches(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn searches<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.segs.len() != 1 {
         return Err(req);
     }
     let reg = env.cx.reg;
     let cap = env.cx.shared.config.rdap.search_cap;
-    let what = req.segs[0].as_str();
+    let what = req.segs[0].as_ref();
     match what {
         "ips" | "autnums" => {
             let kind = if what == "ips" {
@@ -558,7 +556,7 @@ fn searches(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
                 if req.param("nsLdhName").is_some() || req.param("nsIp").is_some() {
                     return Ok(error(
                         &env.cx,
-                        &env.url,
+                        env.url,
                         501,
                         "Searches of domains by nameserver are not implemented.",
                     ));
@@ -575,7 +573,7 @@ fn searches(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
             let mut doc = env.doc();
             let personal = items
                 .iter()
-                .any(|&d| doc.links_personal(&reg.delegation(d).pocs));
+                .any(|&d| env.cx.links_personal(&reg.delegation(d).pocs));
             if personal && env.over_limit(req.peer).is_some() {
                 doc.strip_personal = true;
             }
@@ -594,7 +592,7 @@ fn searches(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         }
         "nameservers" => Ok(error(
             &env.cx,
-            &env.url,
+            env.url,
             501,
             "Nameserver searches are not implemented by a number registry.",
         )),
@@ -665,11 +663,11 @@ fn object_results(
     let personal = if kind == ObjectKind::Net {
         doc.ext.add(Ext::IPS);
         doc.ext.add(Ext::IP_RESULTS);
-        items.iter().any(|&i| doc.net_personal(i))
+        items.iter().any(|&i| env.cx.net_personal(i))
     } else {
         doc.ext.add(Ext::AUTNUMS);
         doc.ext.add(Ext::AUTNUM_RESULTS);
-        items.iter().any(|&i| doc.asn_personal(i))
+        items.iter().any(|&i| env.cx.asn_personal(i))
     };
     if personal && env.over_limit(req.peer).is_some() {
         doc.strip_personal = true;
@@ -695,18 +693,14 @@ fn object_results(
     }
 }
 
-/// A single ip network answer found by a search relation.
-fn net_answer(env: &Env<'_>, req: &Req, i: u32) -> Reply {
-    let mut doc = env.doc();
-    doc.ext.add(Ext::RIR_SEARCH);
-    let personal = doc.net_personal(i);
-    if personal && env.over_limit(req.peer).is_some() {
-        doc.strip_personal = true;
-    }
-    doc.net(i, Depth::Full, true);
+/// A single ip network as the answer (a lookup, or rdap-up and rdap-top).
+fn net_reply(env: &Env<'_>, req: &Req<'_>, i: u32) -> Reply {
+    let (parts, etag, personal) =
+        super::render::net_answer(&env.cx, env.url, i, || env.over_limit(req.peer).is_some());
     Reply {
-        personal: personal && !doc.strip_personal,
-        ..Reply::ok(doc.finish())
+        personal,
+        body: Body::Parts(parts, etag),
+        ..Reply::ok(String::new())
     }
 }
 
@@ -745,7 +739,7 @@ fn nets_below(reg: &Registry, v6: bool, start: u128, end: u128, len: u8) -> Vec<
     level
 }
 
-fn rir_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn rir_search<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(1) != Some("rirSearch1") {
         return Err(req);
     }
@@ -754,7 +748,7 @@ fn rir_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         Some("autnums" | "domains") => {
             return Ok(error(
                 &env.cx,
-                &env.url,
+                env.url,
                 501,
                 "Only /ips/rirSearch1 searches are implemented.",
             ));
@@ -786,14 +780,14 @@ fn rir_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
                 cur = reg.parent(c);
             }
             match cur {
-                Some(i) => Ok(net_answer(env, &req, i)),
+                Some(i) => Ok(net_reply(env, &req, i)),
                 None => Ok(not_found(env, "No network lies above this one.")),
             }
         }
         "rdap-top" => match covering {
             Some(i) => {
                 let top = reg.less_specific(i).last().unwrap_or(i);
-                Ok(net_answer(env, &req, top))
+                Ok(net_reply(env, &req, top))
             }
             None => Ok(not_found(env, "No network holds this address or prefix.")),
         },
@@ -860,7 +854,7 @@ fn glob(pattern: &str, s: &str) -> bool {
     }
 }
 
-fn reverse_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn reverse_search<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(1) != Some("reverse_search") {
         return Err(req);
     }
@@ -870,7 +864,7 @@ fn reverse_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         Some("domains" | "nameservers" | "entities") => {
             return Ok(error(
                 &env.cx,
-                &env.url,
+                env.url,
                 501,
                 "Reverse search is implemented for ips and autnums only.",
             ));
@@ -1037,7 +1031,7 @@ fn reverse_search(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
 
 // Lists.
 
-fn lists(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn lists<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     if req.seg(0) != Some("lists") {
         return Err(req);
     }
@@ -1095,7 +1089,7 @@ fn lists(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
         j.kv("since", &crate::model::format_date(e.since));
         j.key_arr("links");
         j.obj();
-        j.kv("value", &env.url);
+        j.kv("value", env.url);
         j.kv("rel", "related");
         j.kv("href", &href);
         j.kv("type", super::render::RDAP_JSON);
@@ -1109,11 +1103,11 @@ fn lists(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
 
 // What a number registry does not serve.
 
-fn not_implemented(env: &Env<'_>, req: Req) -> Result<Reply, Req> {
+fn not_implemented<'r>(env: &Env<'_>, req: Req<'r>) -> Result<Reply, Req<'r>> {
     match req.seg(0) {
         Some("nameserver" | "nameservers") => Ok(error(
             &env.cx,
-            &env.url,
+            env.url,
             501,
             "Nameserver queries are not implemented by a number registry.",
         )),

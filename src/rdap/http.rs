@@ -2,12 +2,13 @@
 //! negotiation, CORS and its preflight, strong ETags with `If-None-Match`, `Cache-Control`,
 //! and JSON error bodies, including a 500 when a handler panics.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
@@ -16,16 +17,37 @@ use tracing::error;
 use crate::server::Shared;
 
 use super::bootstrap::Bootstrap;
-use super::dispatch::{Env, Reply, bare_error, dispatch, error};
-use super::render::Ctx;
+use super::cache::{PerRegistry, RegistryCache};
+use super::dispatch::{Body as ReplyBody, Env, Reply, bare_error, dispatch, error};
+use super::render::{Ctx, RDAP_JSON};
 use super::request::{BadRequest, Req};
-use super::reverse::IndexCache;
 
 /// What every connection of the RDAP listener shares.
 pub(crate) struct State {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) index: IndexCache,
+    pub(crate) cache: RegistryCache,
     pub(crate) bootstrap: Option<Bootstrap>,
+    cache_public: HeaderValue,
+    cache_private: HeaderValue,
+    cache_404: HeaderValue,
+    no_store: HeaderValue,
+}
+
+impl State {
+    pub(crate) fn new(shared: Arc<Shared>, bootstrap: Option<Bootstrap>) -> State {
+        let max_age = shared.config.rdap.cache_max_age;
+        let value =
+            |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("no-cache"));
+        State {
+            cache: RegistryCache::new(shared.config.rdap.render_cache_entries),
+            cache_public: value(format!("public, max-age={max_age}")),
+            cache_private: value(format!("private, max-age={max_age}")),
+            cache_404: value(format!("public, max-age={}", max_age.min(60))),
+            no_store: HeaderValue::from_static("no-store"),
+            shared,
+            bootstrap,
+        }
+    }
 }
 
 const ALLOW: &str = "GET, HEAD, OPTIONS";
@@ -85,52 +107,101 @@ fn cors(h: &mut HeaderMap) {
     );
 }
 
+/// A response body in one or more parts, sent without joining them.
+pub(crate) struct Chunks {
+    parts: std::collections::VecDeque<Bytes>,
+    len: u64,
+}
+
+impl Chunks {
+    fn new(parts: Vec<Bytes>) -> Chunks {
+        let len = parts.iter().map(|b| b.len() as u64).sum();
+        Chunks {
+            parts: parts.into_iter().filter(|b| !b.is_empty()).collect(),
+            len,
+        }
+    }
+}
+
+impl Body for Chunks {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        let next = this.parts.pop_front();
+        if let Some(b) = &next {
+            this.len -= b.len() as u64;
+        }
+        std::task::Poll::Ready(next.map(|b| Ok(hyper::body::Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::SizeHint::with_exact(self.len)
+    }
+}
+
 /// Answers one HTTP request.
 pub(crate) async fn handle(
     state: Arc<State>,
     req: Request<Incoming>,
     peer: IpAddr,
-) -> Response<Full<Bytes>> {
+) -> Response<Chunks> {
     let shared = &state.shared;
     let cfg = &shared.config.rdap;
     let registry = shared.registry();
+    let per = state.cache.get(&registry);
     let cx = Ctx {
         reg: &registry,
         shared,
         base: &shared.rdap_base_url,
         now: shared.now(),
+        fragments: Some(&per.fragments),
     };
-    let method = req.method().clone();
-    let uri_len = req.uri().to_string().len();
-    let path_and_query = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| "/".to_string(), |p| p.as_str().to_string());
+    if req.method() == Method::OPTIONS {
+        return preflight(req.headers());
+    }
+    let (parts, body) = req.into_parts();
+    let uri = &parts.uri;
+    let uri_len = uri.path_and_query().map_or(1, |p| p.as_str().len())
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.scheme_str().map_or(0, |s| s.len() + 3);
+    let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let base_path = cfg.base_path.trim_end_matches('/');
-    let url = clean_url(&format!(
+    let url = format!(
         "{}{}",
         shared.rdap_base_url.trim_end_matches('/'),
         path_and_query
             .strip_prefix(base_path)
-            .unwrap_or(&path_and_query)
-    ));
-
-    if let Some(page) = crate::web::serve_page(&method, &path_and_query, base_path, req.headers()) {
-        return page;
+            .unwrap_or(path_and_query)
+    );
+    let url = clean_url(&url);
+    if let Some(page) =
+        crate::web::serve_page(&parts.method, path_and_query, base_path, &parts.headers)
+    {
+        return page.map(|body| Chunks::new(vec![body]));
     }
-    if method == Method::OPTIONS {
-        return preflight(req.headers());
-    }
-    let accept_ok = acceptable(req.headers());
+    let accept_ok = acceptable(&parts.headers);
+    // Allocates only when the header is there.
     let if_none_match: Option<String> = {
-        let values: Vec<&str> = req
-            .headers()
-            .get_all(header::IF_NONE_MATCH)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        (!values.is_empty()).then(|| values.join(","))
+        let mut values = parts.headers.get_all(header::IF_NONE_MATCH).iter();
+        values.next().map(|first| {
+            let mut all = first.to_str().unwrap_or_default().to_string();
+            for v in values {
+                all.push(',');
+                all.push_str(v.to_str().unwrap_or_default());
+            }
+            all
+        })
     };
+    let method = &parts.method;
     let reply = if method != Method::GET && method != Method::HEAD {
         error(
             &cx,
@@ -145,7 +216,7 @@ pub(crate) async fn handle(
             414,
             &format!("The URI is longer than {} bytes.", cfg.max_uri_len),
         )
-    } else if let Err(reply) = check_body(&cx, &url, req, cfg.max_body_bytes).await {
+    } else if let Err(reply) = check_body(&cx, &url, body, cfg.max_body_bytes).await {
         reply
     } else if !accept_ok {
         error(
@@ -155,13 +226,16 @@ pub(crate) async fn handle(
             "This server answers with application/rdap+json (application/json and */* are accepted too).",
         )
     } else {
-        answer(&state, &cx, &registry, &url, &path_and_query, peer)
+        answer(&state, &cx, &registry, &per, &url, path_and_query, peer)
     };
-    respond(reply, if_none_match.as_deref(), cfg.cache_max_age)
+    respond(&state, reply, if_none_match.as_deref())
 }
 
 /// The request URL as it goes into answers: a `%` that starts no escape is escaped.
-fn clean_url(url: &str) -> String {
+fn clean_url(url: &str) -> Cow<'_, str> {
+    if !url.contains('%') {
+        return Cow::Borrowed(url);
+    }
     let b = url.as_bytes();
     let mut out = String::with_capacity(url.len());
     for (i, c) in url.char_indices() {
@@ -174,12 +248,12 @@ fn clean_url(url: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// The answer to a CORS preflight (or any OPTIONS request).
-fn preflight(headers: &HeaderMap) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::new()));
+fn preflight(headers: &HeaderMap) -> Response<Chunks> {
+    let mut resp = Response::new(Chunks::new(Vec::new()));
     *resp.status_mut() = StatusCode::NO_CONTENT;
     let h = resp.headers_mut();
     cors(h);
@@ -201,13 +275,7 @@ fn preflight(headers: &HeaderMap) -> Response<Full<Bytes>> {
 }
 
 /// Rejects a body larger than the limit (RDAP requests carry none) and reads a small one.
-async fn check_body(
-    cx: &Ctx<'_>,
-    url: &str,
-    req: Request<Incoming>,
-    max: usize,
-) -> Result<(), Reply> {
-    let body = req.into_body();
+async fn check_body(cx: &Ctx<'_>, url: &str, body: Incoming, max: usize) -> Result<(), Reply> {
     if body.is_end_stream() {
         return Ok(());
     }
@@ -233,6 +301,7 @@ fn answer(
     state: &State,
     cx: &Ctx<'_>,
     registry: &Arc<crate::registry::Registry>,
+    per: &PerRegistry,
     url: &str,
     path_and_query: &str,
     peer: IpAddr,
@@ -268,11 +337,12 @@ fn answer(
             shared: cx.shared,
             base: cx.base,
             now: cx.now,
+            fragments: cx.fragments,
         },
         registry,
-        index: &state.index,
+        per,
         bootstrap: state.bootstrap.as_ref(),
-        url: url.to_string(),
+        url,
     };
     guarded(url, || dispatch(&env, req))
 }
@@ -285,7 +355,7 @@ pub(crate) fn guarded(url: &str, f: impl FnOnce() -> Reply) -> Reply {
             error!(%url, "RDAP handler panicked");
             Reply {
                 status: 500,
-                body: bare_error(500, "The server failed to answer this query."),
+                body: ReplyBody::Text(bare_error(500, "The server failed to answer this query.")),
                 content_type: super::render::RDAP_JSON,
                 personal: false,
                 retry_after: None,
@@ -297,35 +367,43 @@ pub(crate) fn guarded(url: &str, f: impl FnOnce() -> Reply) -> Reply {
 
 /// Turns a reply into a response: status, content type, CORS, caching, ETag and 304.
 /// For HEAD, hyper sends the headers (with the length) and leaves the body out.
-fn respond(reply: Reply, if_none_match: Option<&str>, max_age: u64) -> Response<Full<Bytes>> {
-    let etag = (reply.status == 200).then(|| etag_of(&reply.body));
+fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response<Chunks> {
+    let (parts, etag) = match reply.body {
+        ReplyBody::Text(t) => {
+            let tag = (reply.status == 200).then(|| etag_of(&t));
+            (vec![Bytes::from(t)], tag)
+        }
+        ReplyBody::Parts(p, tag) => (p, (reply.status == 200).then_some(tag)),
+    };
     let not_modified =
         matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag));
     let status = if not_modified { 304 } else { reply.status };
     let body = if not_modified {
-        Bytes::new()
+        Chunks::new(Vec::new())
     } else {
-        Bytes::from(reply.body)
+        Chunks::new(parts)
     };
-    let mut resp = Response::new(Full::new(body));
+    let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
     cors(h);
     if !not_modified {
-        set(h, header::CONTENT_TYPE, reply.content_type);
+        let ct = match reply.content_type {
+            RDAP_JSON => HeaderValue::from_static(RDAP_JSON),
+            other => HeaderValue::from_str(other).unwrap_or(HeaderValue::from_static(RDAP_JSON)),
+        };
+        h.insert(header::CONTENT_TYPE, ct);
     }
     if let Some(tag) = &etag {
         set(h, header::ETAG, tag);
     }
     let cache = match status {
-        200 | 304 | 301 | 302 | 307 | 308 => {
-            let scope = if reply.personal { "private" } else { "public" };
-            format!("{scope}, max-age={max_age}")
-        }
-        404 => format!("public, max-age={}", max_age.min(60)),
-        _ => "no-store".to_string(),
+        200 | 304 | 301 | 302 | 303 | 307 | 308 if reply.personal => &state.cache_private,
+        200 | 304 | 301 | 302 | 303 | 307 | 308 => &state.cache_public,
+        404 => &state.cache_404,
+        _ => &state.no_store,
     };
-    set(h, header::CACHE_CONTROL, &cache);
+    h.insert(header::CACHE_CONTROL, cache.clone());
     if let Some(secs) = reply.retry_after {
         set(h, header::RETRY_AFTER, &secs.to_string());
     }
@@ -383,7 +461,10 @@ mod tests {
     fn a_panicking_handler_is_a_500_with_a_json_body() {
         let r = guarded("http://x/ip/1.2.3.4", || panic!("boom"));
         assert_eq!(r.status, 500);
-        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+        let ReplyBody::Text(body) = r.body else {
+            panic!("a text body")
+        };
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         assert_eq!(v["errorCode"], 500);
         assert_eq!(v["title"], "Internal Server Error");
     }

@@ -45,10 +45,41 @@ impl Json {
         self.buf.push(']');
     }
 
+    /// A member name. Names are literals of this crate and need no escaping.
     pub(crate) fn key(&mut self, k: &str) {
+        debug_assert!(!k.bytes().any(is_special), "{k}");
         self.sep();
-        escape_into(&mut self.buf, k);
-        self.buf.push(':');
+        self.buf.push('"');
+        self.buf.push_str(k);
+        self.buf.push_str("\":");
+    }
+
+    /// A string value that is already JSON-safe (made of escaped or plain URL parts,
+    /// addresses, dates), written from parts without escaping.
+    pub(crate) fn str_raw(&mut self, parts: &[&str]) {
+        self.sep();
+        self.buf.push('"');
+        for p in parts {
+            debug_assert!(!p.bytes().any(is_special), "{p}");
+            self.buf.push_str(p);
+        }
+        self.buf.push('"');
+    }
+
+    /// `"k":"<parts>"`, see [`Json::str_raw`].
+    pub(crate) fn kv_raw(&mut self, k: &str, parts: &[&str]) {
+        self.key(k);
+        self.str_raw(parts);
+    }
+
+    /// The bytes written so far.
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// What was written from `start` on.
+    pub(crate) fn since(&self, start: usize) -> &str {
+        &self.buf[start..]
     }
 
     pub(crate) fn str(&mut self, v: &str) {
@@ -125,30 +156,55 @@ impl Json {
     }
 }
 
-/// Appends `s` as a JSON string literal.
+/// Whether any byte of the 8 in `w` is a control character, `"` or `\\`.
+#[inline]
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+    below_space | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\'))) != 0
+}
+
+#[inline]
+fn is_special(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+/// Appends `s` as a JSON string literal. Clean stretches are copied eight bytes at a time.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &str = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        out.push_str(&s[start..i]);
-        if esc.is_empty() {
-            let _ = write!(out, "\\u{b:04x}");
-        } else {
-            out.push_str(esc);
+    let mut i = 0;
+    while i < bytes.len() {
+        if i + 8 <= bytes.len() {
+            let w = u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap_or([0; 8]));
+            if !needs_escape(w) {
+                i += 8;
+                continue;
+            }
         }
-        start = i + 1;
+        let b = bytes[i];
+        if !is_special(b) {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            _ => {
+                let _ = write!(out, "\\u{b:04x}");
+            }
+        }
+        i += 1;
+        start = i;
     }
     out.push_str(&s[start..]);
     out.push('"');
@@ -192,6 +248,9 @@ mod tests {
             "\u{1}\u{1f} control",
             "ünïcødé ✓ 漢字",
             "ends with colon:",
+            "sixteen clean bytes, then a quote \" here",
+            "0123456789abcdef0123456789abcdef\u{1f}",
+            "x\\",
         ] {
             let mut out = String::new();
             escape_into(&mut out, s);

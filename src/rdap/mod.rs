@@ -11,6 +11,7 @@
 //! with the `rirwhois lists` command.
 
 mod bootstrap;
+mod cache;
 mod dispatch;
 mod http;
 mod json;
@@ -68,17 +69,13 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
             }
         },
     };
-    let state = Arc::new(State {
-        shared: shared.clone(),
-        index: Default::default(),
-        bootstrap,
-    });
+    let state = Arc::new(State::new(shared.clone(), bootstrap));
     // Build the reverse index off the query path before the first reverse search needs it.
     {
         let state = state.clone();
         tokio::task::spawn_blocking(move || {
             let reg = state.shared.registry();
-            state.index.get(&reg);
+            state.cache.get(&reg).index(&reg);
         });
     }
     let header_timeout = Duration::from_secs(cfg.header_timeout_secs.max(1));

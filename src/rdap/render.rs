@@ -8,6 +8,9 @@
 //! network or an autnum is always among its entities, its own or inherited.
 
 use std::borrow::Cow;
+use std::sync::Arc;
+
+use bytes::Bytes;
 
 use crate::model::{
     ArchivedAddress, ArchivedOrg, ArchivedPhoneKind, ArchivedPoc, ArchivedPocKind, ArchivedPocLink,
@@ -17,6 +20,7 @@ use crate::model::{
 use crate::registry::{Abuse, Holder, Registry};
 use crate::server::Shared;
 
+use super::cache::{Fragment, Fragments, fragment_key};
 use super::json::Json;
 use super::request::encode_seg;
 
@@ -76,6 +80,34 @@ pub(crate) struct Ctx<'a> {
     /// Public base URL, ending in `/`.
     pub(crate) base: &'a str,
     pub(crate) now: Timestamp,
+    /// Rendered fragments of this registry, reused across answers.
+    pub(crate) fragments: Option<&'a Fragments>,
+}
+
+impl Ctx<'_> {
+    /// Whether writing these links shows e-mail addresses of contacts that are not abuse
+    /// contacts.
+    pub(crate) fn links_personal(&self, links: &[ArchivedPocLink]) -> bool {
+        links.iter().any(|l| {
+            let p = l.poc.to_native();
+            !is_abuse_fn(l.function.get()) && p != NONE && !self.reg.poc(p).emails.is_empty()
+        })
+    }
+
+    /// Whether a full network answer shows non-abuse e-mail addresses.
+    pub(crate) fn net_personal(&self, i: u32) -> bool {
+        let n = self.reg.net(i);
+        self.links_personal(&n.pocs) || self.org_personal(n.org.to_native())
+    }
+
+    pub(crate) fn asn_personal(&self, i: u32) -> bool {
+        let a = self.reg.asn(i);
+        self.links_personal(&a.pocs) || self.org_personal(a.org.to_native())
+    }
+
+    pub(crate) fn org_personal(&self, o: u32) -> bool {
+        o != NONE && self.links_personal(&self.reg.org(o).pocs)
+    }
 }
 
 /// How much of a network or autnum to write.
@@ -100,7 +132,7 @@ pub(crate) enum Place {
 
 /// One RFC 9537 redaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Redaction {
+pub(crate) struct Redaction {
     name: &'static str,
     pre_path: String,
     reason: &'static str,
@@ -127,8 +159,28 @@ pub(crate) struct Doc<'a> {
     pub(crate) strip_personal: bool,
     pub(crate) notices: Vec<Notice>,
     /// The URL this answer was asked for (the `value` of notice links).
-    pub(crate) url: String,
+    pub(crate) url: &'a str,
+    /// Until when what was written stays true (the next change of a contact's state).
+    valid_until: Timestamp,
+    /// The base URL needs no JSON escaping, so URLs can be written from parts.
+    base_safe: bool,
 }
+
+/// Fragment kinds (see [`fragment_key`]).
+const FRAG_NET_ANSWER: u8 = 1;
+const FRAG_REGISTRANT: u8 = 2;
+const FRAG_POC: u8 = 3;
+const FRAG_INHERITED_ABUSE: u8 = 4;
+
+/// The roles a POC can have inside an object (bit positions in fragment keys).
+const ROLES: [&str; 6] = [
+    "abuse",
+    "administrative",
+    "technical",
+    "noc",
+    "routing",
+    "dns",
+];
 
 fn is_abuse_fn(f: PocFunction) -> bool {
     matches!(f, PocFunction::Abuse | PocFunction::Irt)
@@ -209,17 +261,19 @@ pub(crate) fn covering_cidr(v6: bool, start: u128, end: u128) -> (u128, u8) {
 }
 
 impl<'a> Doc<'a> {
-    pub(crate) fn new(cx: &'a Ctx<'a>, url: String) -> Doc<'a> {
+    pub(crate) fn new(cx: &'a Ctx<'a>, url: &'a str) -> Doc<'a> {
         let mut ext = Ext::LEVEL0;
         ext.add(Ext::NRO);
         Doc {
             cx,
-            j: Json::with_capacity(4096),
+            j: Json::with_capacity(16 * 1024),
             ext,
             redacted: Vec::new(),
             strip_personal: false,
             notices: Vec::new(),
             url,
+            valid_until: Timestamp::MAX,
+            base_safe: !cx.base.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'),
         }
     }
 
@@ -230,16 +284,18 @@ impl<'a> Doc<'a> {
     /// Assembles `{rdapConformance, notices, <members written so far>, redacted}`. The
     /// members are what was written into `j` (without the surrounding braces).
     pub(crate) fn finish(self) -> String {
-        let members = self.j.into_string();
-        let mut out = Json::with_capacity(members.len() + 1024);
+        let mut out = Json::with_capacity(self.j.len() + 2048);
+        self.head(&mut out);
+        out.raw(self.j.since(0));
+        self.tail(&mut out);
+        out.into_string()
+    }
+
+    /// `{"notices":[…]` with the standard and the added notices.
+    fn head(&self, out: &mut Json) {
         out.obj();
-        let mut ext = self.ext;
-        if !self.redacted.is_empty() {
-            ext.add(Ext::REDACTED);
-        }
-        out.kv_strs("rdapConformance", ext.names());
         out.key_arr("notices");
-        standard_notices(&mut out, self.cx, &self.url);
+        standard_notices(out, self.cx, self.url);
         for n in &self.notices {
             out.obj();
             out.kv("title", n.title);
@@ -250,7 +306,15 @@ impl<'a> Doc<'a> {
             out.end_obj();
         }
         out.end_arr();
-        out.raw(&members);
+    }
+
+    /// `,"rdapConformance":[…],"redacted":[…]}`: what the members written so far use.
+    fn tail(&self, out: &mut Json) {
+        let mut ext = self.ext;
+        if !self.redacted.is_empty() {
+            ext.add(Ext::REDACTED);
+        }
+        out.kv_strs("rdapConformance", ext.names());
         if !self.redacted.is_empty() {
             out.key_arr("redacted");
             for r in &self.redacted {
@@ -269,7 +333,6 @@ impl<'a> Doc<'a> {
             out.end_arr();
         }
         out.end_obj();
-        out.into_string()
     }
 
     fn redact(&mut self, name: &'static str, pre_path: String, reason: &'static str) {
@@ -284,6 +347,21 @@ impl<'a> Doc<'a> {
     }
 
     // Common members.
+
+    /// A link whose `value` and `href` are made of URL-safe parts (the base URL when it is
+    /// JSON-safe, path words, addresses, numbers, percent-encoded handles).
+    fn link_parts(&mut self, value: &[&str], rel: &str, href: &[&str]) {
+        if self.base_safe {
+            self.j.obj();
+            self.j.kv_raw("value", value);
+            self.j.kv("rel", rel);
+            self.j.kv_raw("href", href);
+            self.j.kv("type", RDAP_JSON);
+            self.j.end_obj();
+        } else {
+            self.link(&value.concat(), rel, &href.concat());
+        }
+    }
 
     fn link(&mut self, value: &str, rel: &str, href: &str) {
         self.j.obj();
@@ -303,7 +381,7 @@ impl<'a> Doc<'a> {
             if let Some(t) = t {
                 self.j.obj();
                 self.j.kv("eventAction", action);
-                self.j.kv("eventDate", &format_datetime(t));
+                self.j.kv_raw("eventDate", &[datetime(t).as_str()]);
                 self.j.end_obj();
             }
         }
@@ -364,30 +442,48 @@ impl<'a> Doc<'a> {
         format!("{}domain/{}", self.cx.base, encode_seg(name))
     }
 
-    // Personal data.
+    // Cached fragments.
 
-    /// Whether writing these links shows e-mail addresses of contacts that are not abuse
-    /// contacts.
-    pub(crate) fn links_personal(&self, links: &[ArchivedPocLink]) -> bool {
-        links.iter().any(|l| {
-            let p = l.poc.to_native();
-            !is_abuse_fn(l.function.get()) && p != NONE && !self.reg().poc(p).emails.is_empty()
-        })
-    }
-
-    /// Whether a full network answer shows non-abuse e-mail addresses.
-    pub(crate) fn net_personal(&self, i: u32) -> bool {
-        let n = self.reg().net(i);
-        self.links_personal(&n.pocs) || self.org_personal(n.org.to_native())
-    }
-
-    pub(crate) fn asn_personal(&self, i: u32) -> bool {
-        let a = self.reg().asn(i);
-        self.links_personal(&a.pocs) || self.org_personal(a.org.to_native())
-    }
-
-    pub(crate) fn org_personal(&self, o: u32) -> bool {
-        o != NONE && self.links_personal(&self.reg().org(o).pocs)
+    /// Writes the fragment under `key` if the cache holds a current one; else writes it
+    /// with `render` and stores it. Extensions, redactions and validity carry over.
+    fn cached(&mut self, key: u64, render: impl FnOnce(&mut Self)) {
+        let now = self.cx.now;
+        if let Some(frags) = self.cx.fragments
+            && let Some(f) = frags.get(key, now)
+        {
+            self.j.raw(f.text());
+            self.ext.add(f.ext);
+            for r in &f.redactions {
+                self.redact(r.name, r.pre_path.clone(), r.reason);
+            }
+            self.valid_until = self.valid_until.min(f.valid_until);
+            return;
+        }
+        let (outer_ext, outer_valid, redactions_before) =
+            (self.ext, self.valid_until, self.redacted.len());
+        self.ext = Ext::default();
+        self.valid_until = Timestamp::MAX;
+        let start = self.j.len();
+        render(self);
+        // A separator written before the fragment's first value is not part of it.
+        let written = self.j.since(start);
+        let json = Bytes::copy_from_slice(written.strip_prefix(',').unwrap_or(written).as_bytes());
+        let f = Fragment {
+            key,
+            valid_until: self.valid_until,
+            hash: 0,
+            personal: false,
+            json,
+            ext: self.ext,
+            redactions: self.redacted[redactions_before..].to_vec(),
+        };
+        self.ext.add(outer_ext);
+        self.valid_until = self.valid_until.min(outer_valid);
+        if let Some(frags) = self.cx.fragments
+            && !f.json.is_empty()
+        {
+            frags.put(f);
+        }
     }
 
     // Objects.
@@ -398,14 +494,13 @@ impl<'a> Doc<'a> {
         let reg = self.reg();
         let n = reg.net(i);
         let (v6, s, e) = (n.v6, n.start.to_native(), n.end.to_native());
-        let url = self.net_url(i);
         if !top {
             self.j.obj();
         }
         self.j.kv("objectClassName", "ip network");
         self.j.kv("handle", n.handle.as_str());
-        self.j.kv("startAddress", &format_addr(v6, s));
-        self.j.kv("endAddress", &format_addr(v6, e));
+        self.j.kv_raw("startAddress", &[addr_text(v6, s).as_str()]);
+        self.j.kv_raw("endAddress", &[addr_text(v6, e).as_str()]);
         self.j.kv("ipVersion", if v6 { "v6" } else { "v4" });
         if !n.name.is_empty() {
             self.j.kv("name", n.name.as_str());
@@ -428,9 +523,9 @@ impl<'a> Doc<'a> {
         self.j.key_arr("cidr0_cidrs");
         for (a, l) in &cidrs {
             self.j.obj();
-            self.j.kv(
+            self.j.kv_raw(
                 if v6 { "v6prefix" } else { "v4prefix" },
-                &format_addr(v6, *a),
+                &[addr_text(v6, *a).as_str()],
             );
             self.j.kv_num("length", i64::from(*l));
             self.j.end_obj();
@@ -450,28 +545,57 @@ impl<'a> Doc<'a> {
         );
         // Links: self, up, related (the registrant), and the RIR search relations.
         self.ext.add(Ext::RIR_SEARCH);
+        let base = self.cx.base;
+        let first = cidrs
+            .first()
+            .copied()
+            .unwrap_or((s, if v6 { 128 } else { 32 }));
+        let (fa, fl) = (addr_text(v6, first.0), num_text(first.1));
+        let me: [&str; 5] = [base, "ip/", fa.as_str(), "/", fl.as_str()];
         self.j.key_arr("links");
-        self.link(&url, "self", &url);
+        self.link_parts(&me, "self", &me);
         if let Some(p) = parent {
-            let up = self.net_url(p);
-            self.link(&url, "up", &up);
+            let pn = reg.net(p);
+            let (ps, pe) = (pn.start.to_native(), pn.end.to_native());
+            let (pa, pl) = cidrs_of_range(pn.v6, ps, pe)
+                .first()
+                .copied()
+                .unwrap_or((ps, if pn.v6 { 128 } else { 32 }));
+            let (pa, pl) = (addr_text(pn.v6, pa), num_text(pl));
+            self.link_parts(&me, "up", &[base, "ip/", pa.as_str(), "/", pl.as_str()]);
         }
         let org = n.org.to_native();
         if org != NONE {
-            let related = self.entity_url(reg.org(org).handle.as_str());
-            self.link(&url, "related", &related);
+            let h = encode_seg(reg.org(org).handle.as_str());
+            self.link_parts(&me, "related", &[base, "entity/", &h]);
         }
         let (ca, cl) = covering_cidr(v6, s, e);
-        let cover = format!("{}/{cl}", format_addr(v6, ca));
+        let (ca, cl) = (addr_text(v6, ca), num_text(cl));
         for rel in ["rdap-up", "rdap-top"] {
-            let href = format!("{}ips/rirSearch1/{rel}/{cover}", self.cx.base);
-            self.link(&url, rel, &href);
+            let href = [
+                base,
+                "ips/rirSearch1/",
+                rel,
+                "/",
+                ca.as_str(),
+                "/",
+                cl.as_str(),
+            ];
+            self.link_parts(&me, rel, &href);
         }
         for (a, l) in &cidrs {
-            let p = format!("{}/{l}", format_addr(v6, *a));
+            let (a, l) = (addr_text(v6, *a), num_text(*l));
             for rel in ["rdap-down", "rdap-bottom"] {
-                let href = format!("{}ips/rirSearch1/{rel}/{p}", self.cx.base);
-                self.link(&url, rel, &href);
+                let href = [
+                    base,
+                    "ips/rirSearch1/",
+                    rel,
+                    "/",
+                    a.as_str(),
+                    "/",
+                    l.as_str(),
+                ];
+                self.link_parts(&me, rel, &href);
             }
         }
         self.j.end_arr();
@@ -501,27 +625,54 @@ impl<'a> Doc<'a> {
         }
         self.j.key_arr("entities");
         if org != NONE {
-            self.org_entity(org, &["registrant"], Place::Embedded, true);
+            if self.reg().org(org).private {
+                self.org_entity(org, &["registrant"], Place::Embedded, true);
+            } else {
+                let key = fragment_key(FRAG_REGISTRANT, u16::from(self.strip_personal), org);
+                self.cached(key, |d| {
+                    d.org_entity(org, &["registrant"], Place::Embedded, true)
+                });
+            }
         }
         for (p, roles) in &own {
-            self.poc_entity(*p, roles, Place::Embedded, &[], false);
+            self.poc_embedded(*p, roles);
         }
         if let Some(a) = abuse {
             let listed = own
                 .iter()
                 .any(|(p, roles)| *p == a.poc && roles.contains(&"abuse"));
             if !listed {
-                let remark = Remark::new(
-                    "Inherited Abuse Contact",
-                    format!(
-                        "This object has no abuse contact of its own; abuse reports go to the abuse contact of {}.",
-                        self.holder_text(a.from)
-                    ),
-                );
-                self.poc_entity(a.poc, &["abuse"], Place::Embedded, &[remark], true);
+                // The contact is the holder's own abuse contact: the holder decides it.
+                let (kind, index) = match a.from {
+                    Holder::Org(o) => (0u16, o),
+                    Holder::Net(n) => (1, n),
+                    Holder::Asn(x) => (2, x),
+                };
+                let flags = (kind << 1) | u16::from(self.strip_personal);
+                let key = fragment_key(FRAG_INHERITED_ABUSE, flags, index);
+                self.cached(key, |d| {
+                    let remark = Remark::new(
+                        "Inherited Abuse Contact",
+                        format!(
+                            "This object has no abuse contact of its own; abuse reports go to the abuse contact of {}.",
+                            d.holder_text(a.from)
+                        ),
+                    );
+                    d.poc_entity(a.poc, &["abuse"], Place::Embedded, &[remark], true);
+                });
             }
         }
         self.j.end_arr();
+    }
+
+    /// A POC inside an object, with its roles there, from the cache when it can.
+    fn poc_embedded(&mut self, p: u32, roles: &[&'static str]) {
+        let mask = roles
+            .iter()
+            .filter_map(|r| ROLES.iter().position(|x| x == r))
+            .fold(0u16, |m, i| m | (1 << i));
+        let key = fragment_key(FRAG_POC, (mask << 1) | u16::from(self.strip_personal), p);
+        self.cached(key, |d| d.poc_entity(p, roles, Place::Embedded, &[], false));
     }
 
     /// `organization ALPHA (Alpha Networks)`, `network NET-… (range)`, `autnum AS64496`.
@@ -656,7 +807,7 @@ impl<'a> Doc<'a> {
         if !own.is_empty() {
             self.j.key_arr("entities");
             for (p, roles) in &own {
-                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+                self.poc_embedded(*p, roles);
             }
             self.j.end_arr();
         }
@@ -725,7 +876,7 @@ impl<'a> Doc<'a> {
         if nested && !own.is_empty() {
             self.j.key_arr("entities");
             for (p, roles) in &own {
-                self.poc_entity(*p, roles, Place::Embedded, &[], false);
+                self.poc_embedded(*p, roles);
             }
             self.j.end_arr();
         }
@@ -830,7 +981,6 @@ impl<'a> Doc<'a> {
     ) {
         let reg = self.reg();
         let poc = reg.poc(p);
-        let url = self.entity_url(poc.handle.as_str());
         let top = matches!(place, Place::Top);
         if !top {
             self.j.obj();
@@ -843,6 +993,7 @@ impl<'a> Doc<'a> {
             self.j.kv_strs("roles", roles.iter().copied());
         }
         let state = reg.validation_state(p, self.cx.now, &self.cx.shared.policy);
+        self.valid_until = self.valid_until.min(self.next_change(p));
         if matches!(state, ValidationState::Validated { .. }) {
             self.j.kv_strs("status", ["validated"]);
         }
@@ -855,12 +1006,19 @@ impl<'a> Doc<'a> {
             poc.registered.as_ref().map(|t| t.to_native()),
             poc.updated.as_ref().map(|t| t.to_native()),
         );
-        self.j.key_arr("links");
-        self.link(&url, "self", &url);
-        self.j.end_arr();
+        self.self_link_entity(poc.handle.as_str());
         if !top {
             self.j.end_obj();
         }
+    }
+
+    /// `"links":[self]` of an entity.
+    fn self_link_entity(&mut self, handle: &str) {
+        let h = encode_seg(handle);
+        let me = [self.cx.base, "entity/", &h];
+        self.j.key_arr("links");
+        self.link_parts(&me, "self", &me);
+        self.j.end_arr();
     }
 
     fn poc_vcard(&mut self, poc: &ArchivedPoc, abuse_here: bool) {
@@ -939,6 +1097,30 @@ impl<'a> Doc<'a> {
         let j = &mut self.j;
         j.end_arr();
         j.end_arr();
+    }
+
+    /// When the state of POC `p` next changes after now: a recorded date still to come, or
+    /// the end of a policy period.
+    fn next_change(&self, p: u32) -> Timestamp {
+        let Some(r) = self.reg().validation_record(p) else {
+            return Timestamp::MAX;
+        };
+        let now = self.cx.now;
+        let policy = &self.cx.shared.policy;
+        let requested = r.requested.as_ref().map(|t| t.to_native());
+        let mut times = [
+            requested,
+            r.validated.as_ref().map(|t| t.to_native()),
+            r.reported_invalid.as_ref().map(|t| t.to_native()),
+            requested.map(|q| q + policy.arin_invalid_after_days * DAY),
+            requested.map(|q| q + policy.lacnic_initial_days * DAY),
+            requested
+                .map(|q| q + (policy.lacnic_initial_days + policy.lacnic_escalation_days) * DAY),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|&t| t > now);
+        times.by_ref().min().unwrap_or(Timestamp::MAX)
     }
 
     /// The ARIN-style marker remark for a POC's state (none for validated or unknown).
@@ -1021,6 +1203,163 @@ impl Remark {
     }
 }
 
+/// A network as the whole answer: the notices, which name the URL asked for, are written
+/// for this request; everything after them comes from the cache when it holds a current
+/// copy (keyed by network and by whether personal data is withheld). `over_limit` is
+/// asked (and counts the answer) only when the answer shows personal data. Returns the
+/// body in parts, a strong entity tag over all of it, and whether personal data is shown.
+pub(crate) fn net_answer(
+    cx: &Ctx<'_>,
+    url: &str,
+    i: u32,
+    over_limit: impl FnOnce() -> bool,
+) -> (Vec<Bytes>, String, bool) {
+    let render = |strip: bool| {
+        let mut doc = Doc::new(cx, "");
+        doc.strip_personal = strip;
+        doc.net(i, Depth::Full, true);
+        let mut body = std::mem::take(&mut doc.j);
+        doc.tail(&mut body);
+        let body = body.into_string();
+        let f = Arc::new(Fragment {
+            key: fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
+            valid_until: doc.valid_until,
+            hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
+            personal: !strip && cx.net_personal(i),
+            json: Bytes::from(body),
+            ext: Ext::default(),
+            redactions: Vec::new(),
+        });
+        if let Some(c) = cx.fragments {
+            c.put_arc(f.clone());
+        }
+        f
+    };
+    let lookup = |strip: bool| {
+        cx.fragments
+            .and_then(|c| c.get(fragment_key(FRAG_NET_ANSWER, u16::from(strip), i), cx.now))
+    };
+    let plain = lookup(false);
+    let personal = plain
+        .as_ref()
+        .map_or_else(|| cx.net_personal(i), |f| f.personal);
+    let strip = personal && over_limit();
+    let frag = match (strip, plain) {
+        (false, Some(f)) => f,
+        (false, None) => render(false),
+        (true, _) => lookup(true).unwrap_or_else(|| render(true)),
+    };
+    let mut head = Json::with_capacity(1024);
+    head.obj();
+    head.key_arr("notices");
+    standard_notices(&mut head, cx, url);
+    head.end_arr();
+    let mut head = head.into_string();
+    head.push(',');
+    let etag = format!(
+        "\"{:016x}\"",
+        xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), frag.hash)
+    );
+    (
+        vec![Bytes::from(head), frag.json.clone()],
+        etag,
+        personal && !strip,
+    )
+}
+
+/// Short text on the stack: an address or a number.
+pub(crate) struct StackText {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl StackText {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(std::fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+fn stack_text(v: impl std::fmt::Display) -> StackText {
+    use std::fmt::Write as _;
+    let mut t = StackText {
+        buf: [0; 48],
+        len: 0,
+    };
+    let _ = write!(t, "{v}");
+    t
+}
+
+/// An address as text, without allocating.
+pub(crate) fn addr_text(v6: bool, a: u128) -> StackText {
+    if v6 {
+        stack_text(std::net::Ipv6Addr::from(a))
+    } else {
+        stack_text(std::net::Ipv4Addr::from(a as u32))
+    }
+}
+
+fn num_text(n: u8) -> StackText {
+    stack_text(n)
+}
+
+/// A UTC date-time as RFC 3339 text on the stack.
+pub(crate) struct DateTime([u8; 20]);
+
+impl DateTime {
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("1970-01-01T00:00:00Z")
+    }
+}
+
+/// `2011-01-25T21:17:18Z`, without a calendar library (days to civil date, H. Hinnant).
+pub(crate) fn datetime(t: Timestamp) -> DateTime {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    if !(0..=9999).contains(&y) {
+        let mut out = [b'0'; 20];
+        let text = format_datetime(t);
+        let n = text.len().min(20);
+        out[..n].copy_from_slice(&text.as_bytes()[..n]);
+        return DateTime(out);
+    }
+    let mut out = *b"0000-00-00T00:00:00Z";
+    let put = |out: &mut [u8; 20], at: usize, v: i64, digits: usize| {
+        let mut v = v;
+        for k in (0..digits).rev() {
+            out[at + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(&mut out, 0, y, 4);
+    put(&mut out, 5, m, 2);
+    put(&mut out, 8, d, 2);
+    put(&mut out, 11, secs / 3600, 2);
+    put(&mut out, 14, secs / 60 % 60, 2);
+    put(&mut out, 17, secs % 60, 2);
+    DateTime(out)
+}
+
 /// `["name", {}, "text", value]`
 fn vprop(j: &mut Json, name: &str, value: &str) {
     j.arr();
@@ -1083,6 +1422,39 @@ mod tests {
             ["rdap_level_0", "cidr0", "reverse_search"]
         );
         assert_eq!(Ext::ALL.names().count(), 11);
+    }
+
+    #[test]
+    fn datetimes_match_the_calendar_library() {
+        let mut rng = fastrand::Rng::with_seed(3);
+        for t in [
+            0,
+            1,
+            86_399,
+            86_400,
+            951_782_400,
+            1_296_000_000,
+            4_102_444_799,
+            -1,
+        ]
+        .into_iter()
+        .chain((0..2000).map(|_| rng.i64(-2_000_000_000..8_000_000_000)))
+        {
+            assert_eq!(datetime(t).as_str(), format_datetime(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn addresses_on_the_stack() {
+        for (v6, a) in [
+            (false, 0u128),
+            (false, 0xffff_ffff),
+            (true, 0),
+            (true, u128::MAX),
+        ] {
+            assert_eq!(addr_text(v6, a).as_str(), format_addr(v6, a));
+        }
+        assert_eq!(num_text(128).as_str(), "128");
     }
 
     #[test]

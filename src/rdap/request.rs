@@ -1,6 +1,7 @@
 //! An RDAP request as the handlers see it: the path below the base path split into
 //! percent-decoded segments, the decoded query parameters, and the client address.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// Why a request line cannot be understood.
@@ -10,19 +11,23 @@ pub(crate) enum BadRequest {
     Encoding,
 }
 
-/// A parsed request.
+/// A parsed request, borrowing from the request line where nothing needed decoding.
 #[derive(Debug, Clone)]
-pub(crate) struct Req {
+pub(crate) struct Req<'a> {
     /// Decoded path segments below the base path (`/ip/192.0.2.0/24` → `ip`, `192.0.2.0`, `24`).
-    pub(crate) segs: Vec<String>,
+    pub(crate) segs: Vec<Cow<'a, str>>,
     /// Decoded query parameters in order.
-    pub(crate) query: Vec<(String, String)>,
+    pub(crate) query: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     pub(crate) peer: IpAddr,
 }
 
-impl Req {
+impl<'a> Req<'a> {
     /// Splits `path` (already below the base path) and `query`.
-    pub(crate) fn parse(path: &str, query: Option<&str>, peer: IpAddr) -> Result<Req, BadRequest> {
+    pub(crate) fn parse(
+        path: &'a str,
+        query: Option<&'a str>,
+        peer: IpAddr,
+    ) -> Result<Req<'a>, BadRequest> {
         let segs = path
             .split('/')
             .filter(|s| !s.is_empty())
@@ -42,7 +47,7 @@ impl Req {
 
     /// The segment at `i`.
     pub(crate) fn seg(&self, i: usize) -> Option<&str> {
-        self.segs.get(i).map(String::as_str)
+        self.segs.get(i).map(|s| s.as_ref())
     }
 
     /// The first value of query parameter `k`.
@@ -50,23 +55,23 @@ impl Req {
         self.query
             .iter()
             .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// Query parameter names that are not in `known`.
-    pub(crate) fn unknown_params<'a>(&'a self, known: &[&str]) -> Vec<&'a str> {
+    pub(crate) fn unknown_params(&self, known: &[&str]) -> Vec<&str> {
         self.query
             .iter()
-            .map(|(k, _)| k.as_str())
+            .map(|(k, _)| k.as_ref())
             .filter(|k| !known.contains(k))
             .collect()
     }
 }
 
 /// Percent-decodes `s` (and `+` as a space in query strings).
-pub(crate) fn decode(s: &str, plus_is_space: bool) -> Result<String, BadRequest> {
+pub(crate) fn decode(s: &str, plus_is_space: bool) -> Result<Cow<'_, str>, BadRequest> {
     if !s.bytes().any(|b| b == b'%' || (plus_is_space && b == b'+')) {
-        return Ok(s.to_string());
+        return Ok(Cow::Borrowed(s));
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -89,7 +94,9 @@ pub(crate) fn decode(s: &str, plus_is_space: bool) -> Result<String, BadRequest>
             }
         }
     }
-    String::from_utf8(out).map_err(|_| BadRequest::Encoding)
+    String::from_utf8(out)
+        .map(Cow::Owned)
+        .map_err(|_| BadRequest::Encoding)
 }
 
 /// Percent-encodes a path segment: everything but RFC 3986 unreserved characters, `:` and `@`.

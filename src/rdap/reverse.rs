@@ -3,13 +3,8 @@
 //! personal-data rule for `/entity` (is this POC anybody's abuse contact?) and the public
 //! contact-accuracy lists need these answers; the snapshot only stores the forward links.
 //!
-//! The index is built once per loaded registry, on first use, and kept beside it: a request
-//! that finds the index of another registry (after a reload) builds a new one. It holds
-//! 4 bytes per link and per POC, and no object is copied out of the map.
-
-use std::sync::{Arc, OnceLock, Weak};
-
-use arc_swap::ArcSwapOption;
+//! The index is built once per loaded registry, on first use, and kept beside it (see
+//! `cache`). It holds 4 bytes per link and per POC, and no object is copied out of the map.
 
 use crate::model::{ArchivedPocLink, NONE, PocFunction};
 use crate::registry::Registry;
@@ -161,40 +156,6 @@ fn csr<T: Copy>(n: usize, mut pairs: Vec<(u32, T)>) -> (Vec<u32>, Vec<T>) {
         start[i + 1] += start[i];
     }
     (start, pairs.into_iter().map(|p| p.1).collect())
-}
-
-/// The index of the current registry, built on first use.
-#[derive(Debug, Default)]
-pub(crate) struct IndexCache {
-    slot: ArcSwapOption<Slot>,
-}
-
-#[derive(Debug)]
-struct Slot {
-    /// Keeps the registry's allocation, so its address is never reused while we compare.
-    reg: Weak<Registry>,
-    index: OnceLock<Arc<ReverseIndex>>,
-}
-
-impl IndexCache {
-    /// The reverse index of `reg`.
-    pub(crate) fn get(&self, reg: &Arc<Registry>) -> Arc<ReverseIndex> {
-        let current = self.slot.load_full();
-        let slot = match current {
-            Some(s) if std::ptr::eq(s.reg.as_ptr(), Arc::as_ptr(reg)) => s,
-            _ => {
-                let s = Arc::new(Slot {
-                    reg: Arc::downgrade(reg),
-                    index: OnceLock::new(),
-                });
-                self.slot.store(Some(s.clone()));
-                s
-            }
-        };
-        slot.index
-            .get_or_init(|| Arc::new(ReverseIndex::build(reg)))
-            .clone()
-    }
 }
 
 /// The networks whose effective abuse contact (own, or inherited from an org or a parent

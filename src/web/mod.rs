@@ -13,7 +13,6 @@
 //! the page itself is revalidated on every load (`no-cache` with an `ETag`).
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Response, StatusCode};
 
@@ -114,11 +113,11 @@ fn respond(
     cache: &'static str,
     body: Bytes,
     headers: &HeaderMap,
-) -> Response<Full<Bytes>> {
+) -> Response<Bytes> {
     let etag = (status == StatusCode::OK)
         .then(|| format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&body)));
     let not_modified = etag.as_deref().is_some_and(|t| none_match(headers, t));
-    let mut resp = Response::new(Full::new(if not_modified { Bytes::new() } else { body }));
+    let mut resp = Response::new(if not_modified { Bytes::new() } else { body });
     *resp.status_mut() = if not_modified {
         StatusCode::NOT_MODIFIED
     } else {
@@ -169,7 +168,7 @@ pub fn serve_page(
     path_and_query: &str,
     base_path: &str,
     headers: &HeaderMap,
-) -> Option<Response<Full<Bytes>>> {
+) -> Option<Response<Bytes>> {
     if method != Method::GET && method != Method::HEAD {
         return None;
     }
@@ -216,11 +215,11 @@ pub fn serve_page(
 mod tests {
     use super::*;
 
-    fn get(pq: &str, base: &str) -> Option<Response<Full<Bytes>>> {
+    fn get(pq: &str, base: &str) -> Option<Response<Bytes>> {
         serve_page(&Method::GET, pq, base, &HeaderMap::new())
     }
 
-    fn header<'a>(r: &'a Response<Full<Bytes>>, name: &str) -> &'a str {
+    fn header<'a>(r: &'a Response<Bytes>, name: &str) -> &'a str {
         r.headers()
             .get(name)
             .and_then(|v| v.to_str().ok())

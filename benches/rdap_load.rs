@@ -1,0 +1,384 @@
+//! cargo bench --bench rdap_load        (or scripts/bench-rdap, which installs wrk first)
+//!
+//! RDAP under keep-alive load: wrk asks `/ip/<random address>` of `rirwhois serve` over a
+//! generated ARIN-style registry (256 allocations of /16, each with 16 /20 reassignments,
+//! half with their own contacts, each with 4 /24s inheriting their abuse contact; about
+//! 21,000 networks, 200 orgs and 800 contacts with validation records), and then of a
+//! minimal hyper server that answers every request with a fixed JSON body of the same
+//! average size. Both run in this one process run, on the same machine, with the same
+//! number of server threads and the same wrk settings; the report gives both request
+//! rates and their ratio (the target is at least 0.8).
+//!
+//! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
+//! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
+//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot).
+
+#![allow(clippy::print_stdout)] // a benchmark reports on stdout
+
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+
+const ORGS: usize = 200;
+
+fn env_num(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// An ARIN-style registry as Reg-RWS XML plus its validation CSV.
+fn generate(dir: &Path) -> Vec<PathBuf> {
+    let mut rng = fastrand::Rng::with_seed(42);
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<collection xmlns=\"http://www.arin.net/regrws/core/v1\">\n",
+    );
+    let mut csv = String::from("handle,requested,validated,reported_invalid\n");
+    for k in 0..ORGS {
+        for (h, kind, first, last, mail) in [
+            ("ABUSE", "ROLE", "", "Abuse Desk", "abuse"),
+            ("TECH", "PERSON", "Tess", "Tech", "tess.tech"),
+            ("ADMIN", "PERSON", "Adam", "Admin", "adam.admin"),
+            ("NOC", "ROLE", "", "Network Operations", "noc"),
+        ] {
+            let _ = writeln!(
+                x,
+                "<poc><handle>{h}{k}-ARIN</handle><contactType>{kind}</contactType>\
+                 <firstName>{first}</firstName><lastName>{last}</lastName>\
+                 <companyName>Example Networks {k}</companyName>\
+                 <emails><email>{mail}@org{k}.example.net</email></emails>\
+                 <phones><phone><type><code>O</code></type><number>+1-555-01{:02}</number></phone></phones>\
+                 <streetAddress><line number=\"1\">{k} Example Street</line></streetAddress>\
+                 <city>Springfield</city><iso3166-2>VA</iso3166-2><postalCode>22150</postalCode>\
+                 <iso3166-1><code2>US</code2></iso3166-1>\
+                 <registrationDate>2011-01-25</registrationDate><updateDate>2025-06-01</updateDate></poc>",
+                k % 100
+            );
+            let row = match rng.u8(..4) {
+                0 => "2026-05-01,2026-05-03,",
+                1 => "2026-09-20,,",
+                2 => "2026-06-01,,",
+                _ => ",,",
+            };
+            let _ = writeln!(csv, "{h}{k}-ARIN,{row}");
+        }
+        let _ = writeln!(
+            x,
+            "<org><handle>ORG{k}</handle><orgName>Example Networks {k}</orgName>\
+             <streetAddress><line number=\"1\">{k} Example Street</line><line number=\"2\">Suite 100</line></streetAddress>\
+             <city>Springfield</city><iso3166-2>VA</iso3166-2><postalCode>22150</postalCode>\
+             <iso3166-1><code2>US</code2></iso3166-1>\
+             <comment><line number=\"1\">Synthetic organization {k}</line></comment>\
+             <registrationDate>2011-01-25</registrationDate><updateDate>2025-03-04</updateDate>\
+             <pocLinks><pocLinkRef handle=\"ABUSE{k}-ARIN\" function=\"AB\"/><pocLinkRef handle=\"TECH{k}-ARIN\" function=\"T\"/>\
+             <pocLinkRef handle=\"ADMIN{k}-ARIN\" function=\"AD\"/><pocLinkRef handle=\"NOC{k}-ARIN\" function=\"N\"/></pocLinks></org>"
+        );
+    }
+    let net = |x: &mut String,
+               handle: &str,
+               name: &str,
+               org: usize,
+               parent: Option<&str>,
+               ty: &str,
+               start: &str,
+               len: u8,
+               pocs: Option<usize>| {
+        let _ = write!(
+            x,
+            "<net><version>4</version><handle>{handle}</handle><netName>{name}</netName><orgHandle>ORG{org}</orgHandle>"
+        );
+        if let Some(p) = parent {
+            let _ = write!(x, "<parentNetHandle>{p}</parentNetHandle>");
+        }
+        let _ = write!(
+            x,
+            "<registrationDate>2015-05-05</registrationDate><updateDate>2024-01-02</updateDate>\
+             <netBlocks><netBlock><type>{ty}</type><startAddress>{start}</startAddress><cidrLength>{len}</cidrLength></netBlock></netBlocks>"
+        );
+        if let Some(k) = pocs {
+            let _ = write!(
+                x,
+                "<pocLinks><pocLinkRef handle=\"ABUSE{k}-ARIN\" function=\"AB\"/><pocLinkRef handle=\"NOC{k}-ARIN\" function=\"N\"/></pocLinks>"
+            );
+        }
+        x.push_str("</net>\n");
+    };
+    for a in 0..256usize {
+        let top = format!("NET-23-{a}-0-0-1");
+        net(
+            &mut x,
+            &top,
+            &format!("ALLOC-{a}"),
+            a % ORGS,
+            None,
+            "DA",
+            &format!("23.{a}.0.0"),
+            16,
+            None,
+        );
+        for b in 0..16usize {
+            let mid = format!("NET-23-{a}-{}-0-1", b * 16);
+            let k = (a * 16 + b) % ORGS;
+            net(
+                &mut x,
+                &mid,
+                &format!("REASSIGN-{a}-{b}"),
+                k,
+                Some(&top),
+                "A",
+                &format!("23.{a}.{}.0", b * 16),
+                20,
+                (b % 2 == 0).then_some(k),
+            );
+            for c in 0..4usize {
+                let third = b * 16 + c;
+                net(
+                    &mut x,
+                    &format!("NET-23-{a}-{third}-0-1"),
+                    &format!("CUST-{a}-{third}"),
+                    k,
+                    Some(&mid),
+                    "S",
+                    &format!("23.{a}.{third}.0"),
+                    24,
+                    None,
+                );
+            }
+        }
+    }
+    x.push_str("</collection>\n");
+    let xml = dir.join("bench.xml");
+    let val = dir.join("validation.csv");
+    std::fs::write(&xml, x).expect("write xml");
+    std::fs::write(&val, csv).expect("write csv");
+    vec![xml, val]
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_rirwhois(bin: &str, snap: &Path, dir: &Path) -> (Server, SocketAddr) {
+    let cfg = dir.join("bench.toml");
+    // Every request still goes through the personal-data limiter, which never denies here.
+    std::fs::write(&cfg, "[limits]\npersonal_per_day = 1000000000\n").expect("config");
+    let mut child = Command::new(bin)
+        .env("RUST_LOG", "warn,rirwhois::server=info")
+        .arg("serve")
+        .arg("--snapshot")
+        .arg(snap)
+        .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
+        .args(["--as-of", "2026-11-01", "--config"])
+        .arg(&cfg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start rirwhois");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("rirwhois exited before listening")
+            .expect("read stderr");
+        if let Some(a) = line.split("rdap listening on ").nth(1) {
+            break a.trim().parse().expect("address");
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    (Server(child), addr)
+}
+
+/// Body length of `GET path`.
+fn body_len(addr: SocketAddr, path: &str) -> usize {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: bench\r\nAccept: application/rdap+json\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).expect("read");
+    let text = String::from_utf8_lossy(&resp);
+    assert!(
+        text.starts_with("HTTP/1.1 200"),
+        "{path}: {}",
+        &text[..80.min(text.len())]
+    );
+    text.split_once("\r\n\r\n").map_or(0, |(_, b)| b.len())
+}
+
+/// The ceiling: a minimal hyper HTTP/1.1 server answering `body` to everything, with the
+/// same runtime shape as `rirwhois serve` (multi-threaded, one worker per core).
+fn start_ceiling(body: Bytes) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            tx.send(listener.local_addr().expect("addr")).expect("send");
+            let body = Arc::new(body);
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
+                        let body = Bytes::clone(&body);
+                        async move {
+                            let mut r = Response::new(Full::new(body));
+                            r.headers_mut().insert(
+                                hyper::header::CONTENT_TYPE,
+                                hyper::header::HeaderValue::from_static("application/rdap+json"),
+                            );
+                            Ok::<_, std::convert::Infallible>(r)
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    rx.recv().expect("ceiling address")
+}
+
+const LUA: &str = r#"-- /ip/<random address in 23.0.0.0/8>, a different sequence per wrk thread
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + (id or 0))
+end
+function request()
+  local path = string.format("/ip/23.%d.%d.%d", math.random(0, 255), math.random(0, 255), math.random(1, 254))
+  return wrk.format("GET", path, { ["Accept"] = "application/rdap+json" })
+end
+"#;
+
+/// Requests per second from one wrk run, and the count of non-2xx answers.
+fn wrk(addr: SocketAddr, lua: &Path, secs: u64, conns: u64) -> (f64, u64) {
+    let out = Command::new("wrk")
+        .args(["-t1", &format!("-c{conns}"), &format!("-d{secs}s"), "-s"])
+        .arg(lua)
+        .arg(format!("http://{addr}/"))
+        .output()
+        .expect("run wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rate = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no rate in wrk output:\n{text}"));
+    let non_2xx = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    (rate, non_2xx)
+}
+
+fn main() {
+    // `cargo bench` passes --bench; `cargo test --benches` passes nothing: skip the load
+    // test then, it is not a unit test.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("rdap_load: run with `cargo bench --bench rdap_load`");
+        return;
+    }
+    let secs = env_num("RDAP_BENCH_SECS", 10);
+    let conns = env_num("RDAP_BENCH_CONNECTIONS", 32);
+    let rounds = env_num("RDAP_BENCH_ROUNDS", 2).max(1);
+    let bin = env!("CARGO_BIN_EXE_rirwhois");
+    let dir = tempfile::tempdir().expect("tempdir");
+    if std::env::var_os("RDAP_BENCH_KEEP").is_some() {
+        println!("rdap_load: keeping {}", dir.path().display());
+    }
+    let inputs = generate(dir.path());
+    let snap = dir.path().join("bench.snap");
+    let out = Command::new(bin)
+        .env("RUST_LOG", "warn")
+        .arg("compile")
+        .arg("-o")
+        .arg(&snap)
+        .args(&inputs)
+        .output()
+        .expect("compile");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_server, addr) = start_rirwhois(bin, &snap, dir.path());
+
+    // The average answer size over a sample of random addresses.
+    let mut rng = fastrand::Rng::with_seed(9);
+    let sample: Vec<usize> = (0..200)
+        .map(|_| {
+            body_len(
+                addr,
+                &format!("/ip/23.{}.{}.{}", rng.u8(..), rng.u8(..), rng.u8(1..255)),
+            )
+        })
+        .collect();
+    let avg = sample.iter().sum::<usize>() / sample.len();
+    let mut body = String::from("{\"rdapConformance\":[\"rdap_level_0\"],\"padding\":\"");
+    while body.len() + 2 < avg {
+        body.push('x');
+    }
+    body.push_str("\"}");
+    let ceiling = start_ceiling(Bytes::from(body));
+    assert_eq!(body_len(ceiling, "/ip/23.1.2.3"), avg.max(40));
+
+    let lua = dir.path().join("random-ip.lua");
+    std::fs::write(&lua, LUA).expect("lua");
+    println!(
+        "rdap_load: wrk -t1 -c{conns} -d{secs}s, /ip/<random address>, answers of {avg} bytes on average; {rounds} round(s)"
+    );
+    let (mut best_ceiling, mut best_rirwhois) = (0f64, 0f64);
+    for round in 1..=rounds {
+        let (c, c_bad) = wrk(ceiling, &lua, secs, conns);
+        let (r, r_bad) = wrk(addr, &lua, secs, conns);
+        println!(
+            "round {round}: minimal hyper server {c:.0} req/s ({c_bad} non-2xx), rirwhois {r:.0} req/s ({r_bad} non-2xx)"
+        );
+        assert_eq!(r_bad, 0, "every random address is in the registry");
+        best_ceiling = best_ceiling.max(c);
+        best_rirwhois = best_rirwhois.max(r);
+    }
+    println!("minimal hyper server (fixed {avg}-byte JSON): {best_ceiling:.0} requests/s");
+    println!("rirwhois RDAP /ip/<random address>:          {best_rirwhois:.0} requests/s");
+    println!(
+        "ratio: {:.2} (target at least 0.80)",
+        best_rirwhois / best_ceiling
+    );
+    if std::env::var_os("RDAP_BENCH_KEEP").is_some() {
+        let _ = dir.keep();
+    }
+}

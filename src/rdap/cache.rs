@@ -1,0 +1,182 @@
+//! What the RDAP front end keeps beside each loaded registry, built on demand: the
+//! reverse-link index, and a cache of rendered JSON fragments (network answers and the
+//! registrant entities shared by many networks).
+//!
+//! A request loads the state of the current registry with one atomic load; the first
+//! request after a reload finds the state of another registry and replaces it, so nothing
+//! of an old snapshot outlives it. The fragment cache is a fixed table of slots, each an
+//! `ArcSwap`: reads and writes take no lock, a newer fragment simply replaces an older one
+//! in its slot. A fragment records until when it is true: validation states change at
+//! known dates, and a fragment that shows a contact is only reused before its next change.
+
+use std::sync::{Arc, OnceLock, Weak};
+
+use arc_swap::ArcSwapOption;
+use bytes::Bytes;
+
+use crate::model::Timestamp;
+use crate::registry::Registry;
+
+use super::render::{Ext, Redaction};
+use super::reverse::ReverseIndex;
+
+/// A rendered piece of an answer.
+#[derive(Debug)]
+pub(crate) struct Fragment {
+    pub(crate) key: u64,
+    /// Reused only while `now < valid_until`.
+    pub(crate) valid_until: Timestamp,
+    /// xxh3 of `json`, for entity tags (0 when not needed).
+    pub(crate) hash: u64,
+    /// For a network answer: it shows personal data (of contacts that are not abuse
+    /// contacts), so it counts against the personal-data limit.
+    pub(crate) personal: bool,
+    /// JSON text (UTF-8), shared with response bodies without copying.
+    pub(crate) json: Bytes,
+    /// Extensions the fragment uses.
+    pub(crate) ext: Ext,
+    /// Redactions it carries.
+    pub(crate) redactions: Vec<Redaction>,
+}
+
+/// A lock-free, direct-mapped table of fragments.
+#[derive(Debug)]
+pub(crate) struct Fragments {
+    slots: Box<[ArcSwapOption<Fragment>]>,
+}
+
+impl Fragment {
+    /// The JSON text.
+    pub(crate) fn text(&self) -> &str {
+        std::str::from_utf8(&self.json).unwrap_or_default()
+    }
+}
+
+impl Fragments {
+    fn new(slots: usize) -> Fragments {
+        let n = if slots == 0 {
+            0
+        } else {
+            slots.next_power_of_two()
+        };
+        Fragments {
+            slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
+        }
+    }
+
+    fn slot(&self, key: u64) -> Option<&ArcSwapOption<Fragment>> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        Some(&self.slots[(h >> 32) as usize & (self.slots.len() - 1)])
+    }
+
+    /// The fragment stored under `key`, if it is still true at `now`.
+    pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
+        let f = self.slot(key)?.load_full()?;
+        (f.key == key && now < f.valid_until).then_some(f)
+    }
+
+    pub(crate) fn put(&self, f: Fragment) {
+        self.put_arc(Arc::new(f));
+    }
+
+    pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
+        if let Some(slot) = self.slot(f.key) {
+            slot.store(Some(f));
+        }
+    }
+}
+
+/// Fragment keys: `kind (4 bits) | flags (12 bits) | unused | index (32 bits)`.
+pub(crate) fn fragment_key(kind: u8, flags: u16, index: u32) -> u64 {
+    (u64::from(kind) << 60) | (u64::from(flags & 0xfff) << 48) | u64::from(index)
+}
+
+/// The state kept beside one registry.
+#[derive(Debug)]
+pub(crate) struct PerRegistry {
+    /// Keeps the registry's allocation, so its address is never reused while we compare.
+    reg: Weak<Registry>,
+    index: OnceLock<Arc<ReverseIndex>>,
+    pub(crate) fragments: Fragments,
+}
+
+impl PerRegistry {
+    /// The reverse-link index, built on first use.
+    pub(crate) fn index(&self, reg: &Registry) -> Arc<ReverseIndex> {
+        self.index
+            .get_or_init(|| Arc::new(ReverseIndex::build(reg)))
+            .clone()
+    }
+}
+
+/// The state of the current registry.
+#[derive(Debug)]
+pub(crate) struct RegistryCache {
+    slot: ArcSwapOption<PerRegistry>,
+    /// Slots of each registry's fragment table (0: no fragment cache).
+    fragment_slots: usize,
+}
+
+impl RegistryCache {
+    pub(crate) fn new(fragment_slots: usize) -> RegistryCache {
+        RegistryCache {
+            slot: ArcSwapOption::empty(),
+            fragment_slots,
+        }
+    }
+
+    /// The state kept beside `reg` (new if `reg` is not the registry it was kept for).
+    pub(crate) fn get(&self, reg: &Arc<Registry>) -> Arc<PerRegistry> {
+        if let Some(s) = self.slot.load_full()
+            && std::ptr::eq(s.reg.as_ptr(), Arc::as_ptr(reg))
+        {
+            return s;
+        }
+        let s = Arc::new(PerRegistry {
+            reg: Arc::downgrade(reg),
+            index: OnceLock::new(),
+            fragments: Fragments::new(self.fragment_slots),
+        });
+        self.slot.store(Some(s.clone()));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_expire_and_collide_safely() {
+        let f = Fragments::new(4);
+        let k1 = fragment_key(1, 0, 7);
+        f.put(Fragment {
+            key: k1,
+            valid_until: 100,
+            hash: 0,
+            personal: false,
+            json: Bytes::from_static(b"{}"),
+            ext: Ext::default(),
+            redactions: Vec::new(),
+        });
+        assert!(f.get(k1, 99).is_some());
+        assert!(f.get(k1, 100).is_none(), "expired");
+        assert!(f.get(fragment_key(1, 1, 7), 0).is_none(), "another key");
+        assert_ne!(fragment_key(1, 0, 7), fragment_key(2, 0, 7));
+        assert_ne!(fragment_key(1, 0, 7), fragment_key(1, 0, 8));
+        let off = Fragments::new(0);
+        off.put(Fragment {
+            key: k1,
+            valid_until: 100,
+            hash: 0,
+            personal: false,
+            json: Bytes::from_static(b"{}"),
+            ext: Ext::default(),
+            redactions: Vec::new(),
+        });
+        assert!(off.get(k1, 0).is_none(), "a zero-sized cache keeps nothing");
+    }
+}
