@@ -179,7 +179,16 @@ fn metrics_health_reload_and_shutdown() {
     assert!(answer.contains("abuse@serial-1001.example.net"), "{answer}");
     let answer = srv.whois("99.1.2.3");
     assert!(answer.contains("%ERROR:101"), "{answer}");
+    let (status, _) = rdap_at(srv.rdap, "/ip/23.1.2.3").unwrap();
+    assert_eq!(status, 200);
+    let (status, _) = rdap_at(srv.rdap, "/ip/99.1.2.3").unwrap();
+    assert_eq!(status, 404);
     let (_, body) = srv.get("/metrics");
+    for (fe, t, r) in [("rdap", "ip", "ok"), ("rdap", "ip", "not_found")] {
+        let line =
+            format!("rirwhois_queries_total{{frontend=\"{fe}\",type=\"{t}\",result=\"{r}\"}} 1");
+        assert!(body.contains(&line), "{line} missing from {body}");
+    }
     assert!(
         body.contains(
             "rirwhois_queries_total{frontend=\"whois\",type=\"address\",result=\"ok\"} 1"

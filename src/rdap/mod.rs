@@ -36,7 +36,7 @@ use tracing::{debug, error, info, warn};
 pub use self::bootstrap::{Bootstrap, BootstrapError};
 use self::http::State;
 pub use self::tls::load_tls;
-use crate::server::Shared;
+use crate::server::{Frontend, Shared};
 
 /// Largest request head (request line and headers) hyper buffers.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
@@ -133,9 +133,38 @@ async fn connection<I>(
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let service = service_fn(move |req| {
+    state.shared.metrics.connection(Frontend::Rdap);
+    let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let state = state.clone();
-        async move { Ok::<_, std::convert::Infallible>(http::handle(state, req, peer.ip()).await) }
+        async move {
+            let started = std::time::Instant::now();
+            let qtype = query_type(req.uri().path(), &state.shared.config.rdap.base_path);
+            let path = state
+                .shared
+                .config
+                .logging
+                .query_log
+                .then(|| req.uri().to_string());
+            let resp = http::handle(state.clone(), req, peer.ip()).await;
+            let result = match resp.status().as_u16() {
+                200..=299 | 304 => "ok",
+                300..=399 => "redirect",
+                404 => "not_found",
+                429 => "denied",
+                400..=499 => "bad_request",
+                _ => "error",
+            };
+            let shared = &state.shared;
+            shared
+                .metrics
+                .query(Frontend::Rdap, qtype, result, started.elapsed());
+            if let Some(path) = path {
+                tracing::info!(target: "rirwhois::query", frontend = "rdap", peer = %peer.ip(),
+                    qtype, result, query = %path,
+                    micros = started.elapsed().as_micros() as u64, "query");
+            }
+            Ok::<_, std::convert::Infallible>(resp)
+        }
     });
     let mut builder = http1::Builder::new();
     builder
@@ -155,5 +184,27 @@ async fn connection<I>(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+/// The query type counted in the metrics, from the first path segment after the base path.
+fn query_type(path: &str, base_path: &str) -> &'static str {
+    let rest = path
+        .strip_prefix(base_path.trim_end_matches('/'))
+        .unwrap_or(path)
+        .trim_start_matches('/');
+    let mut segs = rest.split('/');
+    match (segs.next().unwrap_or(""), segs.next()) {
+        ("ip", _) => "ip",
+        ("autnum", _) => "autnum",
+        ("entity", _) => "entity",
+        ("domain", _) => "domain",
+        ("help", _) => "help",
+        ("lists", _) => "lists",
+        ("ips" | "autnums", Some("reverse_search")) => "reverse_search",
+        ("ips", Some("rirSearch1")) => "rir_search",
+        ("ips" | "autnums" | "entities" | "domains", _) => "search",
+        ("" | "static" | "index.html", _) => "page",
+        _ => "other",
     }
 }
