@@ -144,3 +144,5 @@ fn failed_write_leaves_old_file() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+mod unsafe_paths;
