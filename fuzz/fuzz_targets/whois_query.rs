@@ -2,7 +2,8 @@
 //!
 //! Arbitrary bytes as one whois query line: `decode` and `parse` return a request or a
 //! `%ERROR` code, never a panic; every request that parses is answered from the sample
-//! registry in `data/` (both dialects), and the answer is well formed.
+//! registry in `data/` (both dialects; a client under and one over the personal-data limit),
+//! and the answer is well formed.
 #![no_main]
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -36,8 +37,18 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    let limiter = PersonalLimiter::new(3, Vec::new());
-    for dialect in [Dialect::Arin, Dialect::Rpsl] {
+    // A client with no limit, and one that is always over it (personal data denied).
+    static LIMITERS: OnceLock<[PersonalLimiter; 2]> = OnceLock::new();
+    let limiters = LIMITERS.get_or_init(|| {
+        [
+            PersonalLimiter::new(u64::MAX, Vec::new()),
+            PersonalLimiter::new(0, Vec::new()),
+        ]
+    });
+    for (dialect, limiter) in [Dialect::Arin, Dialect::Rpsl]
+        .into_iter()
+        .flat_map(|d| limiters.iter().map(move |l| (d, l)))
+    {
         let env = Env {
             dialect,
             terms_url: "https://registry.example.net/terms",
@@ -47,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
             as_of: parse_date("2026-11-01").unwrap(),
             peer: IpAddr::V4(Ipv4Addr::LOCALHOST),
             wall_now: 1_800_000_000,
-            limiter: &limiter,
+            limiter,
         };
         let text = answer(registry(), &env, &req);
         assert!(!text.is_empty());
