@@ -11,7 +11,14 @@
 //! It measures rirwhois (a running one with `--addr`, else one it starts on the test
 //! fixture registry) and a minimal tokio server, started as a separate process like
 //! rirwhois, that reads the query line and writes a fixed answer of the same size as
-//! rirwhois's answer to that query. It prints both rates and their ratio.
+//! rirwhois's answer to that query. It prints both rates, their ratio, and the p50 and p99
+//! latency of a query (connect, send, read to the end) for each.
+//!
+//! More options, used by `scripts/bench`: `--queries FILE` (one query a line, sent in turn;
+//! the ceiling answers with the size of the first one's answer), `--no-ceiling` (measure only
+//! the server at `--addr`, e.g. a peer such as IRRd), `--label NAME` (its name in the
+//! output), `--sweep 1,4,16,64` (one measurement per concurrency, after the rounds). Lines
+//! starting with `RESULT` and `SWEEP` are for scripts: `key=value` pairs.
 
 #![allow(clippy::print_stdout)]
 
@@ -27,7 +34,10 @@ use tokio::net::{TcpListener, TcpSocket};
 
 struct Opts {
     addr: Option<SocketAddr>,
-    query: String,
+    queries: Vec<String>,
+    no_ceiling: bool,
+    label: String,
+    sweep: Vec<usize>,
     count: u64,
     seconds: u64,
     concurrency: usize,
@@ -38,7 +48,10 @@ struct Opts {
 fn opts() -> Opts {
     let mut o = Opts {
         addr: None,
-        query: "23.1.2.130".into(),
+        queries: Vec::new(),
+        no_ceiling: false,
+        label: "rirwhois".into(),
+        sweep: Vec::new(),
         count: 20_000,
         seconds: 10,
         concurrency: 64,
@@ -50,7 +63,24 @@ fn opts() -> Opts {
         let mut val = || args.next().unwrap_or_else(|| panic!("{a} needs a value"));
         match a.as_str() {
             "--addr" => o.addr = Some(val().parse().expect("--addr HOST:PORT")),
-            "--query" => o.query = val(),
+            "--query" => o.queries.push(val()),
+            "--queries" => {
+                let f = val();
+                let text = std::fs::read_to_string(&f).unwrap_or_else(|e| panic!("{f}: {e}"));
+                o.queries.extend(
+                    text.lines()
+                        .filter(|l| !l.trim().is_empty())
+                        .map(String::from),
+                );
+            }
+            "--no-ceiling" => o.no_ceiling = true,
+            "--label" => o.label = val(),
+            "--sweep" => {
+                o.sweep = val()
+                    .split(',')
+                    .map(|c| c.trim().parse().expect("--sweep 1,4,16"))
+                    .collect()
+            }
             "--count" => o.count = val().parse().expect("--count N"),
             "--seconds" => o.seconds = val().parse().expect("--seconds N"),
             "--concurrency" => o.concurrency = val().parse().expect("--concurrency N"),
@@ -59,6 +89,9 @@ fn opts() -> Opts {
             "--bench" => {}
             other => panic!("unknown argument {other}"),
         }
+    }
+    if o.queries.is_empty() {
+        o.queries.push("23.1.2.130".into());
     }
     o
 }
@@ -87,24 +120,39 @@ struct Run {
     errors: u64,
     bytes: u64,
     elapsed: Duration,
+    /// Latency of every answered query, in microseconds, sorted.
+    micros: Vec<u32>,
 }
 
 impl Run {
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
+
+    /// The latency at quantile `q` (0..=1), in milliseconds.
+    fn quantile_ms(&self, q: f64) -> f64 {
+        if self.micros.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.micros.len() - 1) as f64 * q).round() as usize;
+        f64::from(self.micros[i]) / 1000.0
+    }
 }
 
-/// `count` queries (or as many as fit in `limit`), `concurrency` at a time.
+/// `count` queries (or as many as fit in `limit`), `concurrency` at a time; query `n` is
+/// `queries[n % len]`.
 async fn drive(
     server: SocketAddr,
-    query: &str,
+    queries: &[String],
     count: u64,
     limit: Duration,
     concurrency: usize,
     first_source: u64,
 ) -> Run {
-    let line: Arc<[u8]> = format!("{query}\r\n").into_bytes().into();
+    let lines: Arc<[Vec<u8>]> = queries
+        .iter()
+        .map(|q| format!("{q}\r\n").into_bytes())
+        .collect();
     let next = Arc::new(AtomicU64::new(0));
     let ok = Arc::new(AtomicU64::new(0));
     let errors = Arc::new(AtomicU64::new(0));
@@ -113,21 +161,25 @@ async fn drive(
     let deadline = t0 + limit;
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (line, next, ok, errors, bytes) = (
-            line.clone(),
+        let (lines, next, ok, errors, bytes) = (
+            lines.clone(),
             next.clone(),
             ok.clone(),
             errors.clone(),
             bytes.clone(),
         );
         tasks.push(tokio::spawn(async move {
+            let mut micros = Vec::new();
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= count || Instant::now() >= deadline {
-                    return;
+                    return micros;
                 }
-                match one_query(server, source(first_source + n), &line).await {
+                let line = &lines[(n % lines.len() as u64) as usize];
+                let t = Instant::now();
+                match one_query(server, source(first_source + n), line).await {
                     Ok(len) if len > 0 => {
+                        micros.push(t.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
                         ok.fetch_add(1, Ordering::Relaxed);
                         bytes.fetch_add(len as u64, Ordering::Relaxed);
                     }
@@ -138,14 +190,19 @@ async fn drive(
             }
         }));
     }
+    let mut micros = Vec::new();
     for t in tasks {
-        let _ = t.await;
+        if let Ok(m) = t.await {
+            micros.extend(m);
+        }
     }
+    micros.sort_unstable();
     Run {
         ok: ok.load(Ordering::Relaxed),
         errors: errors.load(Ordering::Relaxed),
         bytes: bytes.load(Ordering::Relaxed),
         elapsed: t0.elapsed(),
+        micros,
     }
 }
 
@@ -252,11 +309,6 @@ fn start_ceiling(answer_file: &std::path::Path) -> (Proc, SocketAddr) {
     (Proc(child), addr)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
 fn main() {
     let o = opts();
     if let Some(answer) = o.ceiling_server {
@@ -279,24 +331,29 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // The real answer, to size the ceiling's.
+    // The real answer to the first query, to size the ceiling's.
     let answer = rt.block_on(async {
         let mut s = tokio::net::TcpStream::connect(server).await.unwrap();
-        s.write_all(format!("{}\r\n", o.query).as_bytes())
+        s.write_all(format!("{}\r\n", o.queries[0]).as_bytes())
             .await
             .unwrap();
         let mut buf = Vec::new();
         s.read_to_end(&mut buf).await.unwrap();
         buf
     });
-    assert!(!answer.is_empty(), "rirwhois answered nothing");
+    assert!(!answer.is_empty(), "{} answered nothing", o.label);
     let answer_file = dir.path().join("answer.txt");
     std::fs::write(&answer_file, &answer).unwrap();
-    let (_ceiling, ceiling) = start_ceiling(&answer_file);
+    let ceiling = (!o.no_ceiling).then(|| start_ceiling(&answer_file));
+    let mut servers = vec![(o.label.as_str(), server)];
+    if let Some((_, addr)) = &ceiling {
+        servers.push(("ceiling", *addr));
+    }
 
     println!(
-        "query {:?}: answer {} bytes; {} queries or {} s per measurement, {} in flight, {} rounds",
-        o.query,
+        "queries {:?}{}: first answer {} bytes; {} queries or {} s per measurement, {} in flight, {} rounds",
+        &o.queries[..o.queries.len().min(3)],
+        if o.queries.len() > 3 { " ..." } else { "" },
         answer.len(),
         o.count,
         o.seconds,
@@ -305,25 +362,24 @@ fn main() {
     );
     let limit = Duration::from_secs(o.seconds);
     let mut next_source = 0u64;
-    let mut rates = (Vec::new(), Vec::new());
-    for (name, addr) in [("rirwhois", server), ("ceiling", ceiling)] {
+    for &(_, addr) in &servers {
         // Warm-up.
         rt.block_on(drive(
             addr,
-            &o.query,
+            &o.queries,
             1000,
             limit,
             o.concurrency,
             next_source,
         ));
         next_source += 1000;
-        let _ = name;
     }
+    let mut runs: Vec<Vec<Run>> = servers.iter().map(|_| Vec::new()).collect();
     for round in 1..=o.rounds {
-        for (name, addr) in [("rirwhois", server), ("ceiling", ceiling)] {
+        for (k, &(name, addr)) in servers.iter().enumerate() {
             let run = rt.block_on(drive(
                 addr,
-                &o.query,
+                &o.queries,
                 o.count,
                 limit,
                 o.concurrency,
@@ -331,23 +387,55 @@ fn main() {
             ));
             next_source += o.count;
             println!(
-                "round {round} {name:<9} {:>9.0} queries/s  ({} ok, {} errors, {:.2} s, {} bytes/answer)",
+                "round {round} {name:<9} {:>9.0} queries/s  p50 {:.2} ms  p99 {:.2} ms  ({} ok, {} errors, {:.2} s, {} bytes/answer)",
                 run.rate(),
+                run.quantile_ms(0.5),
+                run.quantile_ms(0.99),
                 run.ok,
                 run.errors,
                 run.elapsed.as_secs_f64(),
                 run.bytes.checked_div(run.ok).unwrap_or(0)
             );
-            if name == "rirwhois" {
-                rates.0.push(run.rate());
-            } else {
-                rates.1.push(run.rate());
-            }
+            runs[k].push(run);
         }
     }
-    let (ours, ceil) = (median(rates.0), median(rates.1));
-    println!(
-        "median: rirwhois {ours:.0} queries/s, ceiling {ceil:.0} queries/s, ratio {:.2}",
-        ours / ceil
-    );
+    // The round with the median rate stands for each server.
+    let mut medians = Vec::new();
+    for (k, &(name, _)) in servers.iter().enumerate() {
+        let rs = &mut runs[k];
+        rs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+        let m = &rs[rs.len() / 2];
+        println!(
+            "RESULT name={name} concurrency={} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={}",
+            o.concurrency,
+            m.rate(),
+            m.quantile_ms(0.5),
+            m.quantile_ms(0.99),
+            rs.iter().map(|r| r.errors).sum::<u64>()
+        );
+        medians.push(m.rate());
+    }
+    if medians.len() == 2 {
+        println!(
+            "median: {} {:.0} queries/s, ceiling {:.0} queries/s, ratio {:.2}",
+            o.label,
+            medians[0],
+            medians[1],
+            medians[0] / medians[1]
+        );
+        println!("RESULT ratio={:.3}", medians[0] / medians[1]);
+    }
+    for &c in &o.sweep {
+        for &(name, addr) in &servers {
+            let run = rt.block_on(drive(addr, &o.queries, o.count, limit, c, next_source));
+            next_source += o.count;
+            println!(
+                "SWEEP name={name} concurrency={c} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={}",
+                run.rate(),
+                run.quantile_ms(0.5),
+                run.quantile_ms(0.99),
+                run.errors
+            );
+        }
+    }
 }

@@ -193,7 +193,15 @@ pub fn link(ingest: Ingest) -> Linked {
         &mut problems,
     );
     let mut db = Database::default();
-    let mut pocs: Vec<Poc> = pocs.into_iter().map(|p| p.obj).collect();
+    // The linked fields are the linker's to fill: whatever ingest left in them (a POC built
+    // with `Poc::default()` has validation 0, the first record) is replaced.
+    let mut pocs: Vec<Poc> = pocs
+        .into_iter()
+        .map(|p| Poc {
+            validation: NONE,
+            ..p.obj
+        })
+        .collect();
     for v in validations {
         match poc_index.get(key(&v.obj.handle).as_ref()) {
             Some(&p) => {
@@ -249,6 +257,11 @@ pub fn link(ingest: Ingest) -> Linked {
             org_index.insert(key(&o.obj.handle).into_owned(), db.orgs.len() as u32);
             db.orgs.push(o.obj);
         }
+    }
+    for o in &mut db.orgs {
+        o.parent_org = NONE;
+        o.nets.clear();
+        o.asns.clear();
     }
     for i in 0..db.orgs.len() {
         if !db.orgs[i].parent_org_handle.is_empty() {
@@ -846,5 +859,55 @@ mod tests {
                 .filter(|a| !a.block)
                 .all(|a| a.parent == block as u32)
         );
+    }
+
+    /// Regression (fuzz target `roundtrip`, crash-c3ee7ab790a80ae9cf4642604b051389ce88467a):
+    /// objects built with `Default` carry 0 in their linked fields, and the linker kept them.
+    /// A POC without a validation record then pointed at record 0 (another POC's state, or
+    /// past the end of an empty table, which the snapshot now refuses), and an org without a
+    /// parent handle had org 0 as its parent (and so its abuse contact).
+    #[test]
+    fn linked_fields_left_by_ingest_are_replaced() {
+        let mut ingest = Ingest::default();
+        for h in ["P0", "P1"] {
+            ingest.pocs.push(Located {
+                at: at(1),
+                obj: Poc {
+                    handle: h.into(),
+                    ..Poc::default()
+                },
+            });
+        }
+        ingest.validations.push(Located {
+            at: at(2),
+            obj: ValidationRecord {
+                handle: "P1".into(),
+                ..ValidationRecord::default()
+            },
+        });
+        for h in ["ORG0", "ORG1"] {
+            ingest.orgs.push(Located {
+                at: at(3),
+                obj: Org {
+                    handle: h.into(),
+                    nets: vec![7],
+                    asns: vec![7],
+                    ..Org::default()
+                },
+            });
+        }
+        let linked = link(ingest);
+        assert!(linked.problems.is_empty(), "{:#?}", linked.problems);
+        let db = &linked.db;
+        assert_eq!(db.pocs[0].validation, NONE, "P0 has no record");
+        assert_eq!(db.pocs[1].validation, 0);
+        for o in &db.orgs {
+            assert_eq!(o.parent_org, NONE, "{}", o.handle);
+            assert!(o.nets.is_empty() && o.asns.is_empty(), "{}", o.handle);
+        }
+        // And the model goes through the snapshot and back.
+        let data = crate::snapshot::build(linked.db, crate::snapshot::Meta::default());
+        let bytes = crate::snapshot::encode(&data, std::path::Path::new("mem")).unwrap();
+        crate::snapshot::Snapshot::from_bytes(&bytes, std::path::Path::new("mem")).unwrap();
     }
 }

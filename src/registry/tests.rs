@@ -447,3 +447,5 @@ mod properties {
         }
     }
 }
+
+mod nested;

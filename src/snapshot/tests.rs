@@ -33,6 +33,7 @@ pub(crate) fn tiny() -> SnapshotData {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "Miri cannot map files")]
 fn round_trip_through_a_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.snap");
@@ -144,3 +145,5 @@ fn failed_write_leaves_old_file() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+mod unsafe_paths;
