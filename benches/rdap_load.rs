@@ -11,7 +11,8 @@
 //!
 //! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
 //! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
-//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot).
+//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot),
+//! RDAP_BENCH_CACHE (the server's `rdap.render_cache_entries`; 0 turns its cache off).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -27,6 +28,10 @@ use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+
+/// The same allocator as `rirwhois`, so that the ceiling server is measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ORGS: usize = 200;
 
@@ -176,7 +181,11 @@ impl Drop for Server {
 fn start_rirwhois(bin: &str, snap: &Path, dir: &Path) -> (Server, SocketAddr) {
     let cfg = dir.join("bench.toml");
     // Every request still goes through the personal-data limiter, which never denies here.
-    std::fs::write(&cfg, "[limits]\npersonal_per_day = 1000000000\n").expect("config");
+    let mut config = String::from("[limits]\npersonal_per_day = 1000000000\n");
+    if let Ok(n) = std::env::var("RDAP_BENCH_CACHE") {
+        config.push_str(&format!("[rdap]\nrender_cache_entries = {n}\n"));
+    }
+    std::fs::write(&cfg, config).expect("config");
     let mut child = Command::new(bin)
         .env("RUST_LOG", "warn,rirwhois::server=info")
         .arg("serve")
