@@ -68,8 +68,15 @@ impl Fragments {
         if self.slots.is_empty() {
             return None;
         }
-        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        Some(&self.slots[(h >> 32) as usize & (self.slots.len() - 1)])
+        // MurmurHash3's finalizer: every bit of the key moves every bit of the slot, so
+        // fragments of different kinds for the same index do not share a slot.
+        let mut h = key;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^= h >> 33;
+        Some(&self.slots[h as usize & (self.slots.len() - 1)])
     }
 
     /// The fragment stored under `key`, if it is still true at `now`.
@@ -148,6 +155,23 @@ impl RegistryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_of_the_same_index_spread_over_slots() {
+        let f = Fragments::new(1 << 14);
+        let slot = |k: u64| f.slot(k).map(|s| s as *const _ as usize).unwrap_or(0);
+        for i in [0u32, 1, 77, 5000] {
+            let slots: std::collections::HashSet<usize> = (1..=4u8)
+                .flat_map(|kind| (0..4u16).map(move |flags| fragment_key(kind, flags, i)))
+                .map(slot)
+                .collect();
+            assert!(
+                slots.len() >= 14,
+                "{i}: {} distinct slots of 16",
+                slots.len()
+            );
+        }
+    }
 
     #[test]
     fn fragments_expire_and_collide_safely() {
