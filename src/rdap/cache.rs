@@ -31,7 +31,9 @@ pub(crate) struct Fragment {
     /// For a network answer: it shows personal data (of contacts that are not abuse
     /// contacts), so it counts against the personal-data limit.
     pub(crate) personal: bool,
-    /// JSON text (UTF-8), shared with response bodies without copying.
+    /// The JSON text.
+    pub(crate) text: Arc<str>,
+    /// The same text as bytes for response bodies (shares `text`, no copy).
     pub(crate) json: Bytes,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
@@ -45,10 +47,39 @@ pub(crate) struct Fragments {
     slots: Box<[ArcSwapOption<Fragment>]>,
 }
 
+/// Lets `Bytes` share an `Arc<str>`.
+struct SharedText(Arc<str>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
 impl Fragment {
+    /// A fragment of `text`, with its bytes sharing the text.
+    pub(crate) fn new(
+        key: u64,
+        valid_until: Timestamp,
+        text: Arc<str>,
+        ext: Ext,
+        redactions: Vec<Redaction>,
+    ) -> Fragment {
+        Fragment {
+            key,
+            valid_until,
+            hash: 0,
+            personal: false,
+            json: Bytes::from_owner(SharedText(text.clone())),
+            text,
+            ext,
+            redactions,
+        }
+    }
+
     /// The JSON text.
     pub(crate) fn text(&self) -> &str {
-        std::str::from_utf8(&self.json).unwrap_or_default()
+        &self.text
     }
 }
 
@@ -64,7 +95,8 @@ impl Fragments {
         }
     }
 
-    fn slot(&self, key: u64) -> Option<&ArcSwapOption<Fragment>> {
+    /// The two slots a key may live in (2-way set associative).
+    fn slots(&self, key: u64) -> Option<[&ArcSwapOption<Fragment>; 2]> {
         if self.slots.is_empty() {
             return None;
         }
@@ -76,23 +108,45 @@ impl Fragments {
         h ^= h >> 33;
         h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
         h ^= h >> 33;
-        Some(&self.slots[h as usize & (self.slots.len() - 1)])
+        let a = h as usize & (self.slots.len() - 1);
+        Some([&self.slots[a], &self.slots[a ^ 1]])
     }
 
     /// The fragment stored under `key`, if it is still true at `now`.
     pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
-        let f = self.slot(key)?.load_full()?;
-        (f.key == key && now < f.valid_until).then_some(f)
+        for slot in self.slots(key)? {
+            let guard = slot.load();
+            if let Some(f) = guard.as_ref()
+                && f.key == key
+            {
+                return (now < f.valid_until).then(|| f.clone());
+            }
+        }
+        None
     }
 
     pub(crate) fn put(&self, f: Fragment) {
         self.put_arc(Arc::new(f));
     }
 
+    /// Stores `f` in the slot that holds its key or is free, else in one of the two at
+    /// random (replacing what was there).
     pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
-        if let Some(slot) = self.slot(f.key) {
-            slot.store(Some(f));
-        }
+        let Some([a, b]) = self.slots(f.key) else {
+            return;
+        };
+        let usable =
+            |s: &ArcSwapOption<Fragment>| s.load().as_ref().is_none_or(|old| old.key == f.key);
+        let target = if usable(a) {
+            a
+        } else if usable(b) {
+            b
+        } else if fastrand::bool() {
+            a
+        } else {
+            b
+        };
+        target.store(Some(f));
     }
 }
 
@@ -159,7 +213,7 @@ mod tests {
     #[test]
     fn kinds_of_the_same_index_spread_over_slots() {
         let f = Fragments::new(1 << 14);
-        let slot = |k: u64| f.slot(k).map(|s| s as *const _ as usize).unwrap_or(0);
+        let slot = |k: u64| f.slots(k).map(|s| s[0] as *const _ as usize).unwrap_or(0);
         for i in [0u32, 1, 77, 5000] {
             let slots: std::collections::HashSet<usize> = (1..=4u8)
                 .flat_map(|kind| (0..4u16).map(move |flags| fragment_key(kind, flags, i)))
@@ -177,30 +231,26 @@ mod tests {
     fn fragments_expire_and_collide_safely() {
         let f = Fragments::new(4);
         let k1 = fragment_key(1, 0, 7);
-        f.put(Fragment {
-            key: k1,
-            valid_until: 100,
-            hash: 0,
-            personal: false,
-            json: Bytes::from_static(b"{}"),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        f.put(Fragment::new(
+            k1,
+            100,
+            "{}".into(),
+            Ext::default(),
+            Vec::new(),
+        ));
         assert!(f.get(k1, 99).is_some());
         assert!(f.get(k1, 100).is_none(), "expired");
         assert!(f.get(fragment_key(1, 1, 7), 0).is_none(), "another key");
         assert_ne!(fragment_key(1, 0, 7), fragment_key(2, 0, 7));
         assert_ne!(fragment_key(1, 0, 7), fragment_key(1, 0, 8));
         let off = Fragments::new(0);
-        off.put(Fragment {
-            key: k1,
-            valid_until: 100,
-            hash: 0,
-            personal: false,
-            json: Bytes::from_static(b"{}"),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        off.put(Fragment::new(
+            k1,
+            100,
+            "{}".into(),
+            Ext::default(),
+            Vec::new(),
+        ));
         assert!(off.get(k1, 0).is_none(), "a zero-sized cache keeps nothing");
     }
 }

@@ -469,20 +469,18 @@ impl<'a> Doc<'a> {
         render(self);
         // A separator written before the fragment's first value is not part of it.
         let written = self.j.since(start);
-        let json = Bytes::copy_from_slice(written.strip_prefix(',').unwrap_or(written).as_bytes());
-        let f = Fragment {
+        let text: Arc<str> = written.strip_prefix(',').unwrap_or(written).into();
+        let f = Fragment::new(
             key,
-            valid_until: self.valid_until,
-            hash: 0,
-            personal: false,
-            json,
-            ext: self.ext,
-            redactions: self.redacted[redactions_before..].to_vec(),
-        };
+            self.valid_until,
+            text,
+            self.ext,
+            self.redacted[redactions_before..].to_vec(),
+        );
         self.ext.add(outer_ext);
         self.valid_until = self.valid_until.min(outer_valid);
         if let Some(frags) = self.cx.fragments
-            && !f.json.is_empty()
+            && !f.text.is_empty()
         {
             frags.put(f);
         }
@@ -1228,22 +1226,24 @@ pub(crate) fn net_answer(
     i: u32,
     over_limit: impl FnOnce() -> bool,
 ) -> (Vec<Bytes>, String, bool) {
-    let render = |strip: bool| {
+    let render = |strip: bool, personal: bool| {
         let mut doc = Doc::new(cx, "");
         doc.strip_personal = strip;
         doc.net(i, Depth::Full, true);
         let mut body = std::mem::take(&mut doc.j);
         doc.tail(&mut body);
         let body = body.into_string();
-        let f = Arc::new(Fragment {
-            key: fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
-            valid_until: doc.valid_until,
-            hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
-            personal: !strip && cx.net_personal(i),
-            json: Bytes::from(body),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
+        let mut f = Fragment::new(
+            fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
+            doc.valid_until,
+            body.into(),
+            Ext::default(),
+            Vec::new(),
+        );
+        f.hash = hash;
+        f.personal = personal;
+        let f = Arc::new(f);
         if let Some(c) = cx.fragments {
             c.put_arc(f.clone());
         }
@@ -1260,8 +1260,8 @@ pub(crate) fn net_answer(
     let strip = personal && over_limit();
     let frag = match (strip, plain) {
         (false, Some(f)) => f,
-        (false, None) => render(false),
-        (true, _) => lookup(true).unwrap_or_else(|| render(true)),
+        (false, None) => render(false, personal),
+        (true, _) => lookup(true).unwrap_or_else(|| render(true, false)),
     };
     let mut head = Json::with_capacity(1024);
     head.obj();
