@@ -9,6 +9,7 @@
 //! in its slot. A fragment records until when it is true: validation states change at
 //! known dates, and a fragment that shows a contact is only reused before its next change.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
 use arc_swap::ArcSwapOption;
@@ -45,6 +46,10 @@ pub(crate) struct Fragment {
 #[derive(Debug)]
 pub(crate) struct Fragments {
     slots: Box<[ArcSwapOption<Fragment>]>,
+    /// Admission filter: one bit per hashed key. A fragment that may displace another is
+    /// stored only when its key was seen once before, so that keys asked once do not push
+    /// out the ones asked often.
+    seen: Box<[AtomicU64]>,
 }
 
 /// Lets `Bytes` share an `Arc<str>`.
@@ -92,14 +97,29 @@ impl Fragments {
         };
         Fragments {
             slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
+            seen: (0..(4 * n).div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
         }
     }
 
-    /// The two slots a key may live in (2-way set associative).
-    fn slots(&self, key: u64) -> Option<[&ArcSwapOption<Fragment>; 2]> {
-        if self.slots.is_empty() {
-            return None;
+    /// Marks `hash` as seen; whether it had been seen before (the bit is then cleared).
+    fn seen_before(&self, hash: u64) -> bool {
+        if self.seen.is_empty() {
+            return true;
         }
+        let bit = (hash >> 20) as usize % (self.seen.len() * 64);
+        let (word, mask) = (&self.seen[bit / 64], 1u64 << (bit % 64));
+        if word.load(Ordering::Relaxed) & mask != 0 {
+            word.fetch_and(!mask, Ordering::Relaxed);
+            true
+        } else {
+            word.fetch_or(mask, Ordering::Relaxed);
+            false
+        }
+    }
+
+    fn hash(key: u64) -> u64 {
         // MurmurHash3's finalizer: every bit of the key moves every bit of the slot, so
         // fragments of different kinds for the same index do not share a slot.
         let mut h = key;
@@ -107,8 +127,15 @@ impl Fragments {
         h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
         h ^= h >> 33;
         h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^= h >> 33;
-        let a = h as usize & (self.slots.len() - 1);
+        h ^ (h >> 33)
+    }
+
+    /// The two slots a key may live in (2-way set associative).
+    fn slots(&self, key: u64) -> Option<[&ArcSwapOption<Fragment>; 2]> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let a = Self::hash(key) as usize & (self.slots.len() - 1);
         Some([&self.slots[a], &self.slots[a ^ 1]])
     }
 
@@ -129,8 +156,8 @@ impl Fragments {
         self.put_arc(Arc::new(f));
     }
 
-    /// Stores `f` in the slot that holds its key or is free, else in one of the two at
-    /// random (replacing what was there).
+    /// Stores `f` in the slot that holds its key or is free; else, when its key was seen
+    /// before, in one of the two at random (replacing what was there).
     pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
         let Some([a, b]) = self.slots(f.key) else {
             return;
@@ -141,6 +168,8 @@ impl Fragments {
             a
         } else if usable(b) {
             b
+        } else if !self.seen_before(Self::hash(f.key)) {
+            return;
         } else if fastrand::bool() {
             a
         } else {
@@ -239,6 +268,16 @@ mod tests {
             Vec::new(),
         ));
         assert!(f.get(k1, 99).is_some());
+        // A full pair of slots admits a new key on its second offer.
+        let full = Fragments::new(2);
+        let frag = |k: u64| Fragment::new(k, 100, "x".into(), Ext::default(), Vec::new());
+        full.put(frag(fragment_key(1, 0, 1)));
+        full.put(frag(fragment_key(1, 0, 2)));
+        let k3 = fragment_key(1, 0, 3);
+        full.put(frag(k3));
+        assert!(full.get(k3, 0).is_none(), "first offer refused");
+        full.put(frag(k3));
+        assert!(full.get(k3, 0).is_some(), "second offer admitted");
         assert!(f.get(k1, 100).is_none(), "expired");
         assert!(f.get(fragment_key(1, 1, 7), 0).is_none(), "another key");
         assert_ne!(fragment_key(1, 0, 7), fragment_key(2, 0, 7));
