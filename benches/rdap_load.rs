@@ -11,7 +11,8 @@
 //!
 //! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
 //! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
-//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot).
+//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot),
+//! RDAP_BENCH_CACHE (the server's `rdap.render_cache_entries`; 0 turns its cache off).
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -27,6 +28,10 @@ use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
+
+/// The same allocator as `rirwhois`, so that the ceiling server is measured on equal terms.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const ORGS: usize = 200;
 
@@ -176,7 +181,11 @@ impl Drop for Server {
 fn start_rirwhois(bin: &str, snap: &Path, dir: &Path) -> (Server, SocketAddr) {
     let cfg = dir.join("bench.toml");
     // Every request still goes through the personal-data limiter, which never denies here.
-    std::fs::write(&cfg, "[limits]\npersonal_per_day = 1000000000\n").expect("config");
+    let mut config = String::from("[limits]\npersonal_per_day = 1000000000\n");
+    if let Ok(n) = std::env::var("RDAP_BENCH_CACHE") {
+        config.push_str(&format!("[rdap]\nrender_cache_entries = {n}\n"));
+    }
+    std::fs::write(&cfg, config).expect("config");
     let mut child = Command::new(bin)
         .env("RUST_LOG", "warn,rirwhois::server=info")
         .arg("serve")
@@ -283,6 +292,28 @@ function request()
 end
 "#;
 
+/// CPU seconds (user + system) used so far by process `pid` (Linux; 0 elsewhere).
+fn cpu_secs(pid: u32) -> f64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0.0;
+    };
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |x| x.1);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Requests per second from one wrk run, the count of non-2xx answers, and the server's
+/// CPU time per request in microseconds.
+fn wrk_cpu(addr: SocketAddr, lua: &Path, secs: u64, conns: u64, pid: u32) -> (f64, u64, f64) {
+    let before = cpu_secs(pid);
+    let (rate, bad) = wrk(addr, lua, secs, conns);
+    let used = cpu_secs(pid) - before;
+    (rate, bad, used * 1e6 / (rate * secs as f64).max(1.0))
+}
+
 /// Requests per second from one wrk run, and the count of non-2xx answers.
 fn wrk(addr: SocketAddr, lua: &Path, secs: u64, conns: u64) -> (f64, u64) {
     let out = Command::new("wrk")
@@ -335,7 +366,8 @@ fn main() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (_server, addr) = start_rirwhois(bin, &snap, dir.path());
+    let (server, addr) = start_rirwhois(bin, &snap, dir.path());
+    let server_pid = server.0.id();
 
     // The average answer size over a sample of random addresses.
     let mut rng = fastrand::Rng::with_seed(9);
@@ -362,21 +394,28 @@ fn main() {
         "rdap_load: wrk -t1 -c{conns} -d{secs}s, /ip/<random address>, answers of {avg} bytes on average; {rounds} round(s)"
     );
     let (mut best_ceiling, mut best_rirwhois) = (0f64, 0f64);
+    let (mut cpu_ceiling, mut cpu_rirwhois) = (f64::MAX, f64::MAX);
     for round in 1..=rounds {
-        let (c, c_bad) = wrk(ceiling, &lua, secs, conns);
-        let (r, r_bad) = wrk(addr, &lua, secs, conns);
+        let (c, c_bad, c_cpu) = wrk_cpu(ceiling, &lua, secs, conns, std::process::id());
+        let (r, r_bad, r_cpu) = wrk_cpu(addr, &lua, secs, conns, server_pid);
         println!(
-            "round {round}: minimal hyper server {c:.0} req/s ({c_bad} non-2xx), rirwhois {r:.0} req/s ({r_bad} non-2xx)"
+            "round {round}: minimal hyper server {c:.0} req/s ({c_bad} non-2xx, {c_cpu:.1} µs CPU/request), rirwhois {r:.0} req/s ({r_bad} non-2xx, {r_cpu:.1} µs CPU/request)"
         );
         assert_eq!(r_bad, 0, "every random address is in the registry");
         best_ceiling = best_ceiling.max(c);
         best_rirwhois = best_rirwhois.max(r);
+        cpu_ceiling = cpu_ceiling.min(c_cpu);
+        cpu_rirwhois = cpu_rirwhois.min(r_cpu);
     }
     println!("minimal hyper server (fixed {avg}-byte JSON): {best_ceiling:.0} requests/s");
     println!("rirwhois RDAP /ip/<random address>:          {best_rirwhois:.0} requests/s");
     println!(
         "ratio: {:.2} (target at least 0.80)",
         best_rirwhois / best_ceiling
+    );
+    println!(
+        "server CPU per request: minimal {cpu_ceiling:.1} µs, rirwhois {cpu_rirwhois:.1} µs (ratio {:.2}; less sensitive to other load on the machine)",
+        cpu_ceiling / cpu_rirwhois
     );
     if std::env::var_os("RDAP_BENCH_KEEP").is_some() {
         let _ = dir.keep();

@@ -6,6 +6,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc: the RDAP and whois answers allocate and free many small buffers per query.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 
 use rirwhois::compile::{CompileError, CompileOptions, compile};

@@ -405,7 +405,7 @@ fn schemas() -> &'static Schemas {
         for e in std::fs::read_dir(&dir).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_stem().unwrap().to_str().unwrap().to_string();
-            if name == "common" {
+            if name == "common" || p.extension().is_none_or(|x| x != "json") {
                 continue;
             }
             let schema: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap())

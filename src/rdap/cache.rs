@@ -9,6 +9,7 @@
 //! in its slot. A fragment records until when it is true: validation states change at
 //! known dates, and a fragment that shows a contact is only reused before its next change.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock, Weak};
 
 use arc_swap::ArcSwapOption;
@@ -31,7 +32,9 @@ pub(crate) struct Fragment {
     /// For a network answer: it shows personal data (of contacts that are not abuse
     /// contacts), so it counts against the personal-data limit.
     pub(crate) personal: bool,
-    /// JSON text (UTF-8), shared with response bodies without copying.
+    /// The JSON text.
+    pub(crate) text: Arc<str>,
+    /// The same text as bytes for response bodies (shares `text`, no copy).
     pub(crate) json: Bytes,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
@@ -43,12 +46,45 @@ pub(crate) struct Fragment {
 #[derive(Debug)]
 pub(crate) struct Fragments {
     slots: Box<[ArcSwapOption<Fragment>]>,
+    /// Admission filter: one bit per hashed key. A fragment that may displace another is
+    /// stored only when its key was seen once before, so that keys asked once do not push
+    /// out the ones asked often.
+    seen: Box<[AtomicU64]>,
+}
+
+/// Lets `Bytes` share an `Arc<str>`.
+struct SharedText(Arc<str>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
 }
 
 impl Fragment {
+    /// A fragment of `text`, with its bytes sharing the text.
+    pub(crate) fn new(
+        key: u64,
+        valid_until: Timestamp,
+        text: Arc<str>,
+        ext: Ext,
+        redactions: Vec<Redaction>,
+    ) -> Fragment {
+        Fragment {
+            key,
+            valid_until,
+            hash: 0,
+            personal: false,
+            json: Bytes::from_owner(SharedText(text.clone())),
+            text,
+            ext,
+            redactions,
+        }
+    }
+
     /// The JSON text.
     pub(crate) fn text(&self) -> &str {
-        std::str::from_utf8(&self.json).unwrap_or_default()
+        &self.text
     }
 }
 
@@ -61,31 +97,85 @@ impl Fragments {
         };
         Fragments {
             slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
+            seen: (0..(4 * n).div_ceil(64))
+                .map(|_| AtomicU64::new(0))
+                .collect(),
         }
     }
 
-    fn slot(&self, key: u64) -> Option<&ArcSwapOption<Fragment>> {
+    /// Marks `hash` as seen; whether it had been seen before (the bit is then cleared).
+    fn seen_before(&self, hash: u64) -> bool {
+        if self.seen.is_empty() {
+            return true;
+        }
+        let bit = (hash >> 20) as usize % (self.seen.len() * 64);
+        let (word, mask) = (&self.seen[bit / 64], 1u64 << (bit % 64));
+        if word.load(Ordering::Relaxed) & mask != 0 {
+            word.fetch_and(!mask, Ordering::Relaxed);
+            true
+        } else {
+            word.fetch_or(mask, Ordering::Relaxed);
+            false
+        }
+    }
+
+    fn hash(key: u64) -> u64 {
+        // MurmurHash3's finalizer: every bit of the key moves every bit of the slot, so
+        // fragments of different kinds for the same index do not share a slot.
+        let mut h = key;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
+    }
+
+    /// The two slots a key may live in (2-way set associative).
+    fn slots(&self, key: u64) -> Option<[&ArcSwapOption<Fragment>; 2]> {
         if self.slots.is_empty() {
             return None;
         }
-        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        Some(&self.slots[(h >> 32) as usize & (self.slots.len() - 1)])
+        let a = Self::hash(key) as usize & (self.slots.len() - 1);
+        Some([&self.slots[a], &self.slots[a ^ 1]])
     }
 
     /// The fragment stored under `key`, if it is still true at `now`.
     pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
-        let f = self.slot(key)?.load_full()?;
-        (f.key == key && now < f.valid_until).then_some(f)
+        for slot in self.slots(key)? {
+            let guard = slot.load();
+            if let Some(f) = guard.as_ref()
+                && f.key == key
+            {
+                return (now < f.valid_until).then(|| f.clone());
+            }
+        }
+        None
     }
 
     pub(crate) fn put(&self, f: Fragment) {
         self.put_arc(Arc::new(f));
     }
 
+    /// Stores `f` in the slot that holds its key or is free; else, when its key was seen
+    /// before, in one of the two at random (replacing what was there).
     pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
-        if let Some(slot) = self.slot(f.key) {
-            slot.store(Some(f));
-        }
+        let Some([a, b]) = self.slots(f.key) else {
+            return;
+        };
+        let usable =
+            |s: &ArcSwapOption<Fragment>| s.load().as_ref().is_none_or(|old| old.key == f.key);
+        let target = if usable(a) {
+            a
+        } else if usable(b) {
+            b
+        } else if !self.seen_before(Self::hash(f.key)) {
+            return;
+        } else if fastrand::bool() {
+            a
+        } else {
+            b
+        };
+        target.store(Some(f));
     }
 }
 
@@ -150,33 +240,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn kinds_of_the_same_index_spread_over_slots() {
+        let f = Fragments::new(1 << 14);
+        let slot = |k: u64| f.slots(k).map(|s| s[0] as *const _ as usize).unwrap_or(0);
+        for i in [0u32, 1, 77, 5000] {
+            let slots: std::collections::HashSet<usize> = (1..=4u8)
+                .flat_map(|kind| (0..4u16).map(move |flags| fragment_key(kind, flags, i)))
+                .map(slot)
+                .collect();
+            assert!(
+                slots.len() >= 14,
+                "{i}: {} distinct slots of 16",
+                slots.len()
+            );
+        }
+    }
+
+    #[test]
     fn fragments_expire_and_collide_safely() {
         let f = Fragments::new(4);
         let k1 = fragment_key(1, 0, 7);
-        f.put(Fragment {
-            key: k1,
-            valid_until: 100,
-            hash: 0,
-            personal: false,
-            json: Bytes::from_static(b"{}"),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        f.put(Fragment::new(
+            k1,
+            100,
+            "{}".into(),
+            Ext::default(),
+            Vec::new(),
+        ));
         assert!(f.get(k1, 99).is_some());
+        // A full pair of slots admits a new key on its second offer.
+        let full = Fragments::new(2);
+        let frag = |k: u64| Fragment::new(k, 100, "x".into(), Ext::default(), Vec::new());
+        full.put(frag(fragment_key(1, 0, 1)));
+        full.put(frag(fragment_key(1, 0, 2)));
+        let k3 = fragment_key(1, 0, 3);
+        full.put(frag(k3));
+        assert!(full.get(k3, 0).is_none(), "first offer refused");
+        full.put(frag(k3));
+        assert!(full.get(k3, 0).is_some(), "second offer admitted");
         assert!(f.get(k1, 100).is_none(), "expired");
         assert!(f.get(fragment_key(1, 1, 7), 0).is_none(), "another key");
         assert_ne!(fragment_key(1, 0, 7), fragment_key(2, 0, 7));
         assert_ne!(fragment_key(1, 0, 7), fragment_key(1, 0, 8));
         let off = Fragments::new(0);
-        off.put(Fragment {
-            key: k1,
-            valid_until: 100,
-            hash: 0,
-            personal: false,
-            json: Bytes::from_static(b"{}"),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        off.put(Fragment::new(
+            k1,
+            100,
+            "{}".into(),
+            Ext::default(),
+            Vec::new(),
+        ));
         assert!(off.get(k1, 0).is_none(), "a zero-sized cache keeps nothing");
     }
 }

@@ -19,7 +19,7 @@ use crate::server::Shared;
 use super::bootstrap::Bootstrap;
 use super::cache::{PerRegistry, RegistryCache};
 use super::dispatch::{Body as ReplyBody, Env, Reply, bare_error, dispatch, error};
-use super::render::{Ctx, RDAP_JSON};
+use super::render::{Ctx, NoticeTemplate, RDAP_JSON};
 use super::request::{BadRequest, Req};
 
 /// What every connection of the RDAP listener shares.
@@ -27,6 +27,7 @@ pub(crate) struct State {
     pub(crate) shared: Arc<Shared>,
     pub(crate) cache: RegistryCache,
     pub(crate) bootstrap: Option<Bootstrap>,
+    notices: NoticeTemplate,
     cache_public: HeaderValue,
     cache_private: HeaderValue,
     cache_404: HeaderValue,
@@ -40,6 +41,7 @@ impl State {
             |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("no-cache"));
         State {
             cache: RegistryCache::new(shared.config.rdap.render_cache_entries),
+            notices: NoticeTemplate::new(&shared.config.urls),
             cache_public: value(format!("public, max-age={max_age}")),
             cache_private: value(format!("private, max-age={max_age}")),
             cache_404: value(format!("public, max-age={}", max_age.min(60))),
@@ -164,6 +166,7 @@ pub(crate) async fn handle(
         base: &shared.rdap_base_url,
         now: shared.now(),
         fragments: Some(&per.fragments),
+        notices: Some(&state.notices),
     };
     if req.method() == Method::OPTIONS {
         return preflight(req.headers());
@@ -338,6 +341,7 @@ fn answer(
             base: cx.base,
             now: cx.now,
             fragments: cx.fragments,
+            notices: cx.notices,
         },
         registry,
         per,

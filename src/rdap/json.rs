@@ -54,6 +54,26 @@ impl Json {
         self.buf.push_str("\":");
     }
 
+    /// Appends text as is, with no separator (the middle of a value being written).
+    pub(crate) fn push_raw(&mut self, v: &str) {
+        self.buf.push_str(v);
+    }
+
+    /// Opens a string value written with [`Json::str_part`] and [`Json::str_close`].
+    pub(crate) fn str_open(&mut self) {
+        self.sep();
+        self.buf.push('"');
+    }
+
+    /// Appends `part`, escaped, to the string value being written.
+    pub(crate) fn str_part(&mut self, part: &str) {
+        escape_body(&mut self.buf, part);
+    }
+
+    pub(crate) fn str_close(&mut self) {
+        self.buf.push('"');
+    }
+
     /// A string value that is already JSON-safe (made of escaped or plain URL parts,
     /// addresses, dates), written from parts without escaping.
     pub(crate) fn str_raw(&mut self, parts: &[&str]) {
@@ -174,6 +194,17 @@ fn is_special(b: u8) -> bool {
 /// Appends `s` as a JSON string literal. Clean stretches are copied eight bytes at a time.
 pub(crate) fn escape_into(out: &mut String, s: &str) {
     out.push('"');
+    escape_body(out, s);
+    out.push('"');
+}
+
+/// Whether `s` can go inside a JSON string as it is.
+pub(crate) fn is_json_safe(s: &str) -> bool {
+    !s.bytes().any(is_special)
+}
+
+/// Appends `s` escaped, without quotes.
+fn escape_body(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0;
     let mut i = 0;
@@ -207,7 +238,6 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
         start = i;
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 #[cfg(test)]

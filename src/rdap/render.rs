@@ -82,6 +82,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) now: Timestamp,
     /// Rendered fragments of this registry, reused across answers.
     pub(crate) fragments: Option<&'a Fragments>,
+    /// The standard notices, pre-rendered.
+    pub(crate) notices: Option<&'a NoticeTemplate>,
 }
 
 impl Ctx<'_> {
@@ -467,20 +469,18 @@ impl<'a> Doc<'a> {
         render(self);
         // A separator written before the fragment's first value is not part of it.
         let written = self.j.since(start);
-        let json = Bytes::copy_from_slice(written.strip_prefix(',').unwrap_or(written).as_bytes());
-        let f = Fragment {
+        let text: Arc<str> = written.strip_prefix(',').unwrap_or(written).into();
+        let f = Fragment::new(
             key,
-            valid_until: self.valid_until,
-            hash: 0,
-            personal: false,
-            json,
-            ext: self.ext,
-            redactions: self.redacted[redactions_before..].to_vec(),
-        };
+            self.valid_until,
+            text,
+            self.ext,
+            self.redacted[redactions_before..].to_vec(),
+        );
         self.ext.add(outer_ext);
         self.valid_until = self.valid_until.min(outer_valid);
         if let Some(frags) = self.cx.fragments
-            && !f.json.is_empty()
+            && !f.text.is_empty()
         {
             frags.put(f);
         }
@@ -821,7 +821,6 @@ impl<'a> Doc<'a> {
     pub(crate) fn org_entity(&mut self, o: u32, roles: &[&str], place: Place, nested: bool) {
         let reg = self.reg();
         let org = reg.org(o);
-        let url = self.entity_url(org.handle.as_str());
         if !matches!(place, Place::Top) {
             self.j.obj();
         }
@@ -868,9 +867,7 @@ impl<'a> Doc<'a> {
             org.registered.as_ref().map(|t| t.to_native()),
             org.updated.as_ref().map(|t| t.to_native()),
         );
-        self.j.key_arr("links");
-        self.link(&url, "self", &url);
-        self.j.end_arr();
+        self.self_link_entity(org.handle.as_str());
         self.remarks(&org.comments, &extra);
         let own = group_links(&org.pocs);
         if nested && !own.is_empty() {
@@ -930,24 +927,39 @@ impl<'a> Doc<'a> {
         if a.street.is_empty() && fields.iter().all(|f| f.is_empty()) {
             return;
         }
-        let mut label: Vec<&str> = a.street.iter().map(|s| s.as_str()).collect();
-        let place: Vec<&str> = [&a.city, &a.state, &a.postal_code]
-            .into_iter()
-            .map(|s| s.as_str())
-            .filter(|s| !s.is_empty())
-            .collect();
-        let place = place.join(" ");
-        if !place.is_empty() {
-            label.push(&place);
-        }
-        if !a.country.is_empty() {
-            label.push(a.country.as_str());
-        }
         let j = &mut self.j;
         j.arr();
         j.str("adr");
         j.obj();
-        j.kv("label", &label.join("\n"));
+        // Street lines, then "city state postal", then the country, one per line.
+        let place = [&a.city, &a.state, &a.postal_code]
+            .into_iter()
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty());
+        j.key("label");
+        j.str_open();
+        let mut first = true;
+        for line in a.street.iter().map(|s| s.as_str()) {
+            j.str_part(if first { "" } else { "\n" });
+            j.str_part(line);
+            first = false;
+        }
+        let mut in_place = false;
+        for p in place {
+            j.str_part(match (first, in_place) {
+                (true, _) => "",
+                (false, false) => "\n",
+                (false, true) => " ",
+            });
+            j.str_part(p);
+            first = false;
+            in_place = true;
+        }
+        if !a.country.is_empty() {
+            j.str_part(if first { "" } else { "\n" });
+            j.str_part(a.country.as_str());
+        }
+        j.str_close();
         if !a.country.is_empty() {
             j.kv("cc", a.country.as_str());
         }
@@ -1214,22 +1226,24 @@ pub(crate) fn net_answer(
     i: u32,
     over_limit: impl FnOnce() -> bool,
 ) -> (Vec<Bytes>, String, bool) {
-    let render = |strip: bool| {
+    let render = |strip: bool, personal: bool| {
         let mut doc = Doc::new(cx, "");
         doc.strip_personal = strip;
         doc.net(i, Depth::Full, true);
         let mut body = std::mem::take(&mut doc.j);
         doc.tail(&mut body);
         let body = body.into_string();
-        let f = Arc::new(Fragment {
-            key: fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
-            valid_until: doc.valid_until,
-            hash: xxhash_rust::xxh3::xxh3_64(body.as_bytes()),
-            personal: !strip && cx.net_personal(i),
-            json: Bytes::from(body),
-            ext: Ext::default(),
-            redactions: Vec::new(),
-        });
+        let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
+        let mut f = Fragment::new(
+            fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
+            doc.valid_until,
+            body.into(),
+            Ext::default(),
+            Vec::new(),
+        );
+        f.hash = hash;
+        f.personal = personal;
+        let f = Arc::new(f);
         if let Some(c) = cx.fragments {
             c.put_arc(f.clone());
         }
@@ -1246,8 +1260,8 @@ pub(crate) fn net_answer(
     let strip = personal && over_limit();
     let frag = match (strip, plain) {
         (false, Some(f)) => f,
-        (false, None) => render(false),
-        (true, _) => lookup(true).unwrap_or_else(|| render(true)),
+        (false, None) => render(false, personal),
+        (true, _) => lookup(true).unwrap_or_else(|| render(true, false)),
     };
     let mut head = Json::with_capacity(1024);
     head.obj();
@@ -1371,9 +1385,42 @@ fn vprop(j: &mut Json, name: &str, value: &str) {
     j.end_arr();
 }
 
+/// The standard notices as three pieces of JSON around the two places where the URL asked
+/// for goes, built once from the configured URLs.
+#[derive(Debug)]
+pub(crate) struct NoticeTemplate([String; 3]);
+
+impl NoticeTemplate {
+    pub(crate) fn new(urls: &crate::server::UrlConfig) -> NoticeTemplate {
+        const MARK: &str = "\u{1}";
+        let mut j = Json::default();
+        write_notices(&mut j, urls, MARK);
+        let text = j.into_string();
+        let parts: Vec<&str> = text.split("\\u0001").collect();
+        match parts.as_slice() {
+            [a, b, c] => NoticeTemplate([a.to_string(), b.to_string(), c.to_string()]),
+            _ => NoticeTemplate([text.clone(), String::new(), String::new()]),
+        }
+    }
+}
+
 /// The notices every answer carries: terms of service and where to report inaccuracies.
 pub(crate) fn standard_notices(j: &mut Json, cx: &Ctx<'_>, url: &str) {
-    let urls = &cx.shared.config.urls;
+    if let Some(t) = cx.notices
+        && !t.0[1].is_empty()
+        && super::json::is_json_safe(url)
+    {
+        j.raw(&t.0[0]);
+        j.push_raw(url);
+        j.push_raw(&t.0[1]);
+        j.push_raw(url);
+        j.push_raw(&t.0[2]);
+        return;
+    }
+    write_notices(j, &cx.shared.config.urls, url);
+}
+
+fn write_notices(j: &mut Json, urls: &crate::server::UrlConfig, url: &str) {
     j.obj();
     j.kv("title", "Terms of Service");
     j.kv_strs(
@@ -1442,6 +1489,18 @@ mod tests {
         {
             assert_eq!(datetime(t).as_str(), format_datetime(t), "{t}");
         }
+    }
+
+    #[test]
+    fn the_notice_template_matches_the_notices() {
+        let urls = crate::server::UrlConfig::default();
+        let t = NoticeTemplate::new(&urls);
+        assert!(!t.0[1].is_empty() && !t.0[2].is_empty());
+        let url = "http://127.0.0.1:1/ip/23.1.2.3";
+        let mut slow = Json::default();
+        write_notices(&mut slow, &urls, url);
+        let fast = format!("{}{url}{}{url}{}", t.0[0], t.0[1], t.0[2]);
+        assert_eq!(slow.into_string(), fast);
     }
 
     #[test]
