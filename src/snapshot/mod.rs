@@ -7,7 +7,8 @@
 //! an independent 16-byte-aligned rkyv archive: metadata and small tables, orgs, POCs,
 //! networks, prefix tables, search keys. Opening checks every header field, then every
 //! section's checksum and rkyv validation (checked access) once, two sections at a time on
-//! two threads; queries then read the archive without further checks.
+//! two threads, then the references between the sections (`references`); queries then read
+//! the archive without further checks.
 
 mod build;
 mod header;
