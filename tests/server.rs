@@ -183,7 +183,16 @@ fn metrics_health_reload_and_shutdown() {
     assert_eq!(status, 200);
     let (status, _) = rdap_at(srv.rdap, "/ip/99.1.2.3").unwrap();
     assert_eq!(status, 404);
+    let long = format!("/entity/{}", "A".repeat(5000));
+    let (status, _) = rdap_at(srv.rdap, &long).unwrap();
+    assert_eq!(status, 414);
+    let too_long = srv.whois(&"x".repeat(2000));
+    assert!(too_long.contains("%ERROR:"), "{too_long}");
     let (_, body) = srv.get("/metrics");
+    for limit in ["rdap_uri_too_long", "whois_query_too_long"] {
+        let line = format!("rirwhois_limit_hits_total{{limit=\"{limit}\"}} 1");
+        assert!(body.contains(&line), "{line} missing from {body}");
+    }
     for (fe, t, r) in [("rdap", "ip", "ok"), ("rdap", "ip", "not_found")] {
         let line =
             format!("rirwhois_queries_total{{frontend=\"{fe}\",type=\"{t}\",result=\"{r}\"}} 1");

@@ -158,6 +158,11 @@ async fn connection<I>(
             shared
                 .metrics
                 .query(Frontend::Rdap, qtype, result, started.elapsed());
+            match resp.status().as_u16() {
+                414 => shared.metrics.limit_hit("rdap_uri_too_long"),
+                413 => shared.metrics.limit_hit("rdap_body_too_large"),
+                _ => {}
+            }
             if let Some(path) = path {
                 tracing::info!(target: "rirwhois::query", frontend = "rdap", peer = %peer.ip(),
                     qtype, result, query = %path,

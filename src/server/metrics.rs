@@ -92,7 +92,17 @@ pub struct Metrics {
     queries: Vec<AtomicU64>,
     latency: [Histogram; 2],
     connections: [AtomicU64; 2],
+    limits: [AtomicU64; LIMITS.len()],
 }
+
+/// Limits whose hits are counted (besides the connection caps and the personal-data limiter,
+/// which count their own denials).
+pub(super) const LIMITS: &[&str] = &[
+    "whois_idle_timeout",
+    "whois_query_too_long",
+    "rdap_uri_too_long",
+    "rdap_body_too_large",
+];
 
 impl std::fmt::Debug for Metrics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,6 +118,7 @@ impl Default for Metrics {
                 .collect(),
             latency: [Histogram::new(), Histogram::new()],
             connections: [AtomicU64::new(0), AtomicU64::new(0)],
+            limits: std::array::from_fn(|_| AtomicU64::new(0)),
         }
     }
 }
@@ -124,6 +135,13 @@ impl Metrics {
         let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
         self.queries[i].fetch_add(1, Ordering::Relaxed);
         self.latency[fe as usize].observe(elapsed);
+    }
+
+    /// Counts a hit of one of the [`LIMITS`] (an unknown name is ignored).
+    pub fn limit_hit(&self, limit: &str) {
+        if let Some(i) = LIMITS.iter().position(|&l| l == limit) {
+            self.limits[i].fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Counts an accepted connection.
@@ -188,6 +206,17 @@ impl Metrics {
                 out,
                 "rirwhois_query_duration_seconds_count{{frontend=\"{}\"}} {count}",
                 fe.label()
+            );
+        }
+        out.push_str(
+            "# HELP rirwhois_limit_hits_total Requests stopped by a timeout or size limit.\n",
+        );
+        out.push_str("# TYPE rirwhois_limit_hits_total counter\n");
+        for (i, limit) in LIMITS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "rirwhois_limit_hits_total{{limit=\"{limit}\"}} {}",
+                self.limits[i].load(Ordering::Relaxed)
             );
         }
         out.push_str("# HELP rirwhois_connections_total Connections accepted.\n");

@@ -164,6 +164,7 @@ pub(super) async fn handle(
             Line::Eof(l) if !l.is_empty() => (l, true),
             Line::Eof(_) | Line::Closed => return,
             Line::TooLong => {
+                shared.metrics.limit_hit("whois_query_too_long");
                 let reg = shared.registry();
                 let env = env(&shared, &reg, ip);
                 let text = error_answer(&env, &reg, &QueryError::TooLong, false);
@@ -173,6 +174,7 @@ pub(super) async fn handle(
                 return;
             }
             Line::Idle => {
+                shared.metrics.limit_hit("whois_idle_timeout");
                 debug!(%peer, "whois idle timeout");
                 let reg = shared.registry();
                 let env = env(&shared, &reg, ip);
