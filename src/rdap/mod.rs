@@ -147,6 +147,8 @@ async fn connection<I>(
     let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
+        // The connection first: the shutdown token is rarely ready.
+        biased;
         r = conn.as_mut() => {
             if let Err(e) = r {
                 debug!(%peer, error = %e, "rdap connection ended");
