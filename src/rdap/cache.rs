@@ -46,6 +46,8 @@ pub(crate) struct Fragment {
 #[derive(Debug)]
 pub(crate) struct Fragments {
     slots: Box<[ArcSwapOption<Fragment>]>,
+    /// The key in each slot (0: empty), for probing without touching the fragments.
+    keys: Box<[AtomicU64]>,
     /// Admission filter: one bit per hashed key. A fragment that may displace another is
     /// stored only when its key was seen once before, so that keys asked once do not push
     /// out the ones asked often.
@@ -93,10 +95,11 @@ impl Fragments {
         let n = if slots == 0 {
             0
         } else {
-            slots.next_power_of_two()
+            slots.next_power_of_two().max(2)
         };
         Fragments {
             slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
+            keys: (0..n).map(|_| AtomicU64::new(0)).collect(),
             seen: (0..(4 * n).div_ceil(64))
                 .map(|_| AtomicU64::new(0))
                 .collect(),
@@ -130,19 +133,20 @@ impl Fragments {
         h ^ (h >> 33)
     }
 
-    /// The two slots a key may live in (2-way set associative).
-    fn slots(&self, key: u64) -> Option<[&ArcSwapOption<Fragment>; 2]> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let a = Self::hash(key) as usize & (self.slots.len() - 1);
-        Some([&self.slots[a], &self.slots[a ^ 1]])
+    /// The pair of slots a key may live in (2-way set associative): the even index.
+    fn pair(&self, key: u64) -> Option<usize> {
+        (!self.slots.is_empty()).then(|| Self::hash(key) as usize & (self.slots.len() - 2))
     }
 
-    /// The fragment stored under `key`, if it is still true at `now`.
+    /// The fragment stored under `key`, if it is still true at `now`. The keys of a pair
+    /// sit side by side in `keys`, so a miss touches one cache line.
     pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
-        for slot in self.slots(key)? {
-            let guard = slot.load();
+        let a = self.pair(key)?;
+        for i in [a, a + 1] {
+            if self.keys[i].load(Ordering::Acquire) != key {
+                continue;
+            }
+            let guard = self.slots[i].load();
             if let Some(f) = guard.as_ref()
                 && f.key == key
             {
@@ -159,23 +163,27 @@ impl Fragments {
     /// Stores `f` in the slot that holds its key or is free; else, when its key was seen
     /// before, in one of the two at random (replacing what was there).
     pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
-        let Some([a, b]) = self.slots(f.key) else {
+        let Some(a) = self.pair(f.key) else {
             return;
         };
-        let usable =
-            |s: &ArcSwapOption<Fragment>| s.load().as_ref().is_none_or(|old| old.key == f.key);
-        let target = if usable(a) {
+        let key = f.key;
+        let usable = |i: usize| {
+            let k = self.keys[i].load(Ordering::Relaxed);
+            k == 0 || k == key
+        };
+        let i = if usable(a) {
             a
-        } else if usable(b) {
-            b
-        } else if !self.seen_before(Self::hash(f.key)) {
+        } else if usable(a + 1) {
+            a + 1
+        } else if !self.seen_before(Self::hash(key)) {
             return;
         } else if fastrand::bool() {
             a
         } else {
-            b
+            a + 1
         };
-        target.store(Some(f));
+        self.slots[i].store(Some(f));
+        self.keys[i].store(key, Ordering::Release);
     }
 }
 
@@ -242,7 +250,7 @@ mod tests {
     #[test]
     fn kinds_of_the_same_index_spread_over_slots() {
         let f = Fragments::new(1 << 14);
-        let slot = |k: u64| f.slots(k).map(|s| s[0] as *const _ as usize).unwrap_or(0);
+        let slot = |k: u64| f.pair(k).unwrap_or(0);
         for i in [0u32, 1, 77, 5000] {
             let slots: std::collections::HashSet<usize> = (1..=4u8)
                 .flat_map(|kind| (0..4u16).map(move |flags| fragment_key(kind, flags, i)))

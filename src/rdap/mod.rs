@@ -4,11 +4,12 @@
 //!
 //! A connection is served by hyper (HTTP/1.1 keep-alive, header-read timeout, optionally
 //! over rustls). Each request loads the current registry once, is parsed into path segments
-//! and query parameters ([`request`]), and goes down the chain of endpoints in
-//! [`dispatch`], each of which answers it or hands it back. Answers are written straight
-//! from the mapped snapshot objects ([`render`], [`json`]); [`http`] adds status, content
-//! type, CORS, ETag and caching headers. The contact-accuracy lists ([`lists`]) are shared
-//! with the `rirwhois lists` command.
+//! and query parameters (`request`), and goes down the chain of endpoints in
+//! `dispatch`, each of which answers it or hands it back. Answers are written straight
+//! from the mapped snapshot objects (`render`, `json`), and pieces many answers share
+//! are kept per loaded snapshot (`cache`, with the reverse-link index of `reverse`);
+//! `http` adds status, content type, CORS, ETag and caching headers. The contact-accuracy
+//! lists ([`lists`]) are shared with the `rirwhois lists` command.
 
 mod bootstrap;
 mod cache;
@@ -180,6 +181,8 @@ async fn connection<I>(
     let conn = builder.serve_connection(TokioIo::new(io), service);
     tokio::pin!(conn);
     tokio::select! {
+        // The connection first: the shutdown token is rarely ready.
+        biased;
         r = conn.as_mut() => {
             if let Err(e) = r {
                 debug!(%peer, error = %e, "rdap connection ended");
