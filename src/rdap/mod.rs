@@ -216,3 +216,12 @@ fn query_type(path: &str, base_path: &str) -> &'static str {
         _ => "other",
     }
 }
+
+/// Parses the target of an RDAP request below the base path (path segments and query
+/// parameters, percent-decoded), as the server does before dispatching: the entry point of
+/// the `rdap_request` fuzz target. Returns the number of segments and parameters.
+pub fn parse_request(path: &str, query: Option<&str>) -> Result<(usize, usize), String> {
+    request::Req::parse(path, query, std::net::IpAddr::from([127, 0, 0, 1]))
+        .map(|r| (r.segs.len(), r.query.len()))
+        .map_err(|e| format!("{e:?}"))
+}

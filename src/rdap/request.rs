@@ -80,6 +80,10 @@ pub(crate) fn decode(s: &str, plus_is_space: bool) -> Result<Cow<'_, str>, BadRe
         match bytes[i] {
             b'%' => {
                 let hex = bytes.get(i + 1..i + 3).ok_or(BadRequest::Encoding)?;
+                // Two hex digits exactly: from_str_radix alone would take "+f".
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return Err(BadRequest::Encoding);
+                }
                 let hex = std::str::from_utf8(hex).map_err(|_| BadRequest::Encoding)?;
                 out.push(u8::from_str_radix(hex, 16).map_err(|_| BadRequest::Encoding)?);
                 i += 3;
@@ -158,5 +162,19 @@ mod tests {
         assert_eq!(encode_seg("NET-23-1-2-0-1"), "NET-23-1-2-0-1");
         assert_eq!(encode_seg("2001:db8::"), "2001:db8::");
         assert_eq!(encode_seg("a b/c"), "a%20b%2Fc");
+    }
+}
+
+#[cfg(test)]
+mod percent_tests {
+    use super::*;
+
+    #[test]
+    fn percent_escapes_take_two_hex_digits_only() {
+        assert_eq!(decode("a%2Fb", false).unwrap(), "a/b");
+        assert!(decode("%+f", false).is_err());
+        assert!(decode("%-1", false).is_err());
+        assert!(decode("%4", false).is_err());
+        assert_eq!(decode("a+b", true).unwrap(), "a b");
     }
 }
