@@ -275,6 +275,15 @@ fn metrics_health_reload_and_shutdown() {
     srv.wait_for("stopped");
 }
 
+/// Runs `rirwhois serve --check-config` with more arguments.
+fn check_config(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        .args(["serve", "--check-config"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn configuration_errors_are_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -284,11 +293,7 @@ fn configuration_errors_are_reported() {
         "[whois]\nlisten = \"127.0.0.1:0\"\ndialekt = \"arin\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-        .args(["serve", "--check-config", "--config"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = check_config(&["--config", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml"), "{err}");
@@ -300,11 +305,7 @@ fn configuration_errors_are_reported() {
         "[limits]\npersonal_per_day = 5\n[policy]\nprofile = \"lacnic\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-        .args(["serve", "--check-config", "--config"])
-        .arg(&good)
-        .output()
-        .unwrap();
+    let out = check_config(&["--config", good.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -312,10 +313,7 @@ fn configuration_errors_are_reported() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("configuration ok"));
 
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-        .args(["serve", "--check-config", "--as-of", "someday"])
-        .output()
-        .unwrap();
+    let out = check_config(&["--as-of", "someday"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a date"));
 }

@@ -346,6 +346,32 @@ fn link_owner(
     found
 }
 
+/// Links the POCs and org of every net or ASN (through `parts`: handle, POC links, org
+/// handle, org index); returns which ones are still live.
+fn link_owners<T>(
+    items: &mut [Located<T>],
+    parts: impl Fn(&mut T) -> (&String, &mut Vec<PocLink>, &String, &mut u32),
+    poc_index: &HashMap<String, u32>,
+    org_index: &HashMap<String, u32>,
+    problems: &mut Vec<Problem>,
+) -> Vec<bool> {
+    items
+        .iter_mut()
+        .map(|item| {
+            let (handle, pocs, org_handle, org) = parts(&mut item.obj);
+            match link_owner(
+                &item.at, handle, pocs, org_handle, poc_index, org_index, problems,
+            ) {
+                Some(o) => {
+                    *org = o;
+                    true
+                }
+                None => false,
+            }
+        })
+        .collect()
+}
+
 /// New positions of the live items once the others are removed.
 fn renumber(live: &[bool]) -> Vec<u32> {
     let mut next = 0u32;
@@ -369,27 +395,13 @@ fn link_nets(
     problems: &mut Vec<Problem>,
 ) {
     let mut nets = dedup(nets, |n: &Net| &n.handle, "network", problems);
-    let mut live: Vec<bool> = nets
-        .iter_mut()
-        .map(|n| {
-            let (pocs, org) = (&mut n.obj.pocs, &n.obj.org_handle);
-            match link_owner(
-                &n.at,
-                &n.obj.handle,
-                pocs,
-                org,
-                poc_index,
-                org_index,
-                problems,
-            ) {
-                Some(o) => {
-                    n.obj.org = o;
-                    true
-                }
-                None => false,
-            }
-        })
-        .collect();
+    let mut live = link_owners(
+        &mut nets,
+        |n| (&n.handle, &mut n.pocs, &n.org_handle, &mut n.org),
+        poc_index,
+        org_index,
+        problems,
+    );
     let by_handle: HashMap<String, usize> = nets
         .iter()
         .enumerate()
@@ -589,27 +601,13 @@ fn link_asns(
     problems: &mut Vec<Problem>,
 ) {
     let mut asns = dedup(asns, |a: &Asn| &a.handle, "autonomous system", problems);
-    let mut live: Vec<bool> = asns
-        .iter_mut()
-        .map(|a| {
-            let (pocs, org) = (&mut a.obj.pocs, &a.obj.org_handle);
-            match link_owner(
-                &a.at,
-                &a.obj.handle,
-                pocs,
-                org,
-                poc_index,
-                org_index,
-                problems,
-            ) {
-                Some(o) => {
-                    a.obj.org = o;
-                    true
-                }
-                None => false,
-            }
-        })
-        .collect();
+    let mut live = link_owners(
+        &mut asns,
+        |a| (&a.handle, &mut a.pocs, &a.org_handle, &mut a.org),
+        poc_index,
+        org_index,
+        problems,
+    );
     let spans: Vec<Span> = asns
         .iter()
         .map(|a| Span {
