@@ -42,9 +42,65 @@ pub(crate) struct Fragment {
     pub(crate) redactions: Vec<Redaction>,
 }
 
-/// A lock-free, direct-mapped table of fragments.
+/// Fragments in two tables: whole network answers, and the pieces that many answers
+/// share (registrant entities, contacts, inherited abuse contacts). Apart, the many answers
+/// asked once cannot push out the few pieces every answer needs, which keeps the cost of
+/// rendering an answer that is not cached low.
 #[derive(Debug)]
 pub(crate) struct Fragments {
+    answers: Table,
+    pieces: Table,
+}
+
+/// The fragment kind (see [`fragment_key`]) kept in the answers table.
+pub(crate) const ANSWER_KIND: u8 = 1;
+
+impl Fragments {
+    /// Tables of `slots` slots each (0: no cache).
+    pub(crate) fn new(slots: usize) -> Fragments {
+        Fragments {
+            answers: Table::new(slots),
+            pieces: Table::new(slots),
+        }
+    }
+
+    fn table(&self, key: u64) -> &Table {
+        if key >> 60 == u64::from(ANSWER_KIND) {
+            &self.answers
+        } else {
+            &self.pieces
+        }
+    }
+
+    /// The fragment stored under `key`, if it is still true at `now`.
+    pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
+        self.table(key).with(key, now, |f| f.clone())
+    }
+
+    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`, without
+    /// taking a reference count on it.
+    pub(crate) fn with<R>(
+        &self,
+        key: u64,
+        now: Timestamp,
+        f: impl FnOnce(&Arc<Fragment>) -> R,
+    ) -> Option<R> {
+        self.table(key).with(key, now, f)
+    }
+
+    pub(crate) fn put(&self, f: Fragment) {
+        self.put_arc(Arc::new(f));
+    }
+
+    /// Stores `f` (see [`Table::put_arc`]).
+    pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
+        self.table(f.key).put_arc(f);
+    }
+}
+
+/// A lock-free, 2-way set-associative table of fragments.
+#[derive(Debug)]
+struct Table {
     slots: Box<[ArcSwapOption<Fragment>]>,
     /// The key in each slot (0: empty), for probing without touching the fragments.
     keys: Box<[AtomicU64]>,
@@ -90,14 +146,14 @@ impl Fragment {
     }
 }
 
-impl Fragments {
-    fn new(slots: usize) -> Fragments {
+impl Table {
+    fn new(slots: usize) -> Table {
         let n = if slots == 0 {
             0
         } else {
             slots.next_power_of_two().max(2)
         };
-        Fragments {
+        Table {
             slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
             keys: (0..n).map(|_| AtomicU64::new(0)).collect(),
             seen: (0..(4 * n).div_ceil(64))
@@ -138,31 +194,27 @@ impl Fragments {
         (!self.slots.is_empty()).then(|| Self::hash(key) as usize & (self.slots.len() - 2))
     }
 
-    /// The fragment stored under `key`, if it is still true at `now`. The keys of a pair
-    /// sit side by side in `keys`, so a miss touches one cache line.
-    pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
+    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`. The
+    /// keys of a pair sit side by side in `keys`, so a miss touches one cache line.
+    fn with<R>(&self, key: u64, now: Timestamp, f: impl FnOnce(&Arc<Fragment>) -> R) -> Option<R> {
         let a = self.pair(key)?;
         for i in [a, a + 1] {
             if self.keys[i].load(Ordering::Acquire) != key {
                 continue;
             }
             let guard = self.slots[i].load();
-            if let Some(f) = guard.as_ref()
-                && f.key == key
+            if let Some(frag) = guard.as_ref()
+                && frag.key == key
             {
-                return (now < f.valid_until).then(|| f.clone());
+                return (now < frag.valid_until).then(|| f(frag));
             }
         }
         None
     }
 
-    pub(crate) fn put(&self, f: Fragment) {
-        self.put_arc(Arc::new(f));
-    }
-
     /// Stores `f` in the slot that holds its key or is free; else, when its key was seen
     /// before, in one of the two at random (replacing what was there).
-    pub(crate) fn put_arc(&self, f: Arc<Fragment>) {
+    fn put_arc(&self, f: Arc<Fragment>) {
         let Some(a) = self.pair(f.key) else {
             return;
         };
@@ -226,6 +278,20 @@ impl RegistryCache {
         }
     }
 
+    /// Runs `f` on the state kept beside `reg` (new if `reg` is not the registry it was
+    /// kept for). The state is borrowed, not counted: no shared counter is written.
+    pub(crate) fn with<R>(&self, reg: &Arc<Registry>, f: impl FnOnce(&PerRegistry) -> R) -> R {
+        {
+            let current = self.slot.load();
+            if let Some(s) = current.as_ref()
+                && std::ptr::eq(s.reg.as_ptr(), Arc::as_ptr(reg))
+            {
+                return f(s);
+            }
+        }
+        f(&self.get(reg))
+    }
+
     /// The state kept beside `reg` (new if `reg` is not the registry it was kept for).
     pub(crate) fn get(&self, reg: &Arc<Registry>) -> Arc<PerRegistry> {
         if let Some(s) = self.slot.load_full()
@@ -249,7 +315,7 @@ mod tests {
 
     #[test]
     fn kinds_of_the_same_index_spread_over_slots() {
-        let f = Fragments::new(1 << 14);
+        let f = Table::new(1 << 14);
         let slot = |k: u64| f.pair(k).unwrap_or(0);
         for i in [0u32, 1, 77, 5000] {
             let slots: std::collections::HashSet<usize> = (1..=4u8)

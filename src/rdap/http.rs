@@ -64,17 +64,21 @@ fn acceptable(headers: &HeaderMap) -> bool {
     }
     accept.split(',').any(|range| {
         let mut parts = range.split(';');
-        let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = parts.next().unwrap_or("").trim();
         let refused = parts.any(|p| {
             let p = p.trim();
             p.strip_prefix("q=")
                 .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
         });
         !refused
-            && matches!(
-                media.as_str(),
-                "application/rdap+json" | "application/json" | "application/*" | "*/*"
-            )
+            && [
+                "application/rdap+json",
+                "application/json",
+                "application/*",
+                "*/*",
+            ]
+            .iter()
+            .any(|m| media.eq_ignore_ascii_case(m))
     })
 }
 
@@ -152,26 +156,44 @@ impl Body for Chunks {
 
 /// Answers one HTTP request.
 pub(crate) async fn handle(
-    state: Arc<State>,
+    state: &State,
     req: Request<Incoming>,
+    peer: IpAddr,
+) -> Response<Chunks> {
+    if req.method() == Method::OPTIONS {
+        return preflight(req.headers());
+    }
+    let (parts, body) = req.into_parts();
+    // The body first: it is the only thing to wait for, and what follows holds guards of
+    // the current registry that are not kept across an await.
+    let max_body = state.shared.config.rdap.max_body_bytes;
+    let body_too_large = !body_ok(body, max_body).await;
+    let shared = &state.shared;
+    let registry = shared.registry_guard();
+    state.cache.with(&registry, |per| {
+        reply(state, &registry, per, &parts, body_too_large, peer)
+    })
+}
+
+/// Answers a request whose body was read (or refused).
+fn reply(
+    state: &State,
+    registry: &Arc<crate::registry::Registry>,
+    per: &PerRegistry,
+    parts: &hyper::http::request::Parts,
+    body_too_large: bool,
     peer: IpAddr,
 ) -> Response<Chunks> {
     let shared = &state.shared;
     let cfg = &shared.config.rdap;
-    let registry = shared.registry();
-    let per = state.cache.get(&registry);
     let cx = Ctx {
-        reg: &registry,
+        reg: registry,
         shared,
         base: &shared.rdap_base_url,
         now: shared.now(),
         fragments: Some(&per.fragments),
         notices: Some(&state.notices),
     };
-    if req.method() == Method::OPTIONS {
-        return preflight(req.headers());
-    }
-    let (parts, body) = req.into_parts();
     let uri = &parts.uri;
     let uri_len = uri.path_and_query().map_or(1, |p| p.as_str().len())
         + uri.authority().map_or(0, |a| a.as_str().len())
@@ -219,8 +241,16 @@ pub(crate) async fn handle(
             414,
             &format!("The URI is longer than {} bytes.", cfg.max_uri_len),
         )
-    } else if let Err(reply) = check_body(&cx, &url, body, cfg.max_body_bytes).await {
-        reply
+    } else if body_too_large {
+        error(
+            &cx,
+            &url,
+            413,
+            &format!(
+                "Request bodies larger than {} bytes are refused.",
+                cfg.max_body_bytes
+            ),
+        )
     } else if !accept_ok {
         error(
             &cx,
@@ -229,9 +259,9 @@ pub(crate) async fn handle(
             "This server answers with application/rdap+json (application/json and */* are accepted too).",
         )
     } else {
-        answer(&state, &cx, &registry, &per, &url, path_and_query, peer)
+        answer(state, &cx, registry, per, &url, path_and_query, peer)
     };
-    respond(&state, reply, if_none_match.as_deref())
+    respond(state, reply, if_none_match.as_deref())
 }
 
 /// The request URL as it goes into answers: a `%` that starts no escape is escaped.
@@ -277,26 +307,15 @@ fn preflight(headers: &HeaderMap) -> Response<Chunks> {
     resp
 }
 
-/// Rejects a body larger than the limit (RDAP requests carry none) and reads a small one.
-async fn check_body(cx: &Ctx<'_>, url: &str, body: Incoming, max: usize) -> Result<(), Reply> {
+/// Reads a request body (RDAP requests carry none); false when it is larger than `max`.
+async fn body_ok(body: Incoming, max: usize) -> bool {
     if body.is_end_stream() {
-        return Ok(());
+        return true;
     }
-    let too_large = || {
-        error(
-            cx,
-            url,
-            413,
-            &format!("Request bodies larger than {max} bytes are refused."),
-        )
-    };
     if body.size_hint().lower() > max as u64 {
-        return Err(too_large());
+        return false;
     }
-    match Limited::new(body, max).collect().await {
-        Ok(_) => Ok(()),
-        Err(_) => Err(too_large()),
-    }
+    Limited::new(body, max).collect().await.is_ok()
 }
 
 /// Routes a GET or HEAD below the base path, guarding against panics.

@@ -135,6 +135,9 @@ async fn connection<I>(
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     state.shared.metrics.connection(Frontend::Rdap);
+    // Each request takes a count on this connection's own handle, not on the state all
+    // connections share, so that workers do not contend for one counter.
+    let state = Arc::new(state);
     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let state = state.clone();
         async move {
@@ -146,7 +149,7 @@ async fn connection<I>(
                 .logging
                 .query_log
                 .then(|| req.uri().to_string());
-            let resp = http::handle(state.clone(), req, peer.ip()).await;
+            let resp = http::handle(&state, req, peer.ip()).await;
             let result = match resp.status().as_u16() {
                 200..=299 | 304 => "ok",
                 300..=399 => "redirect",

@@ -169,7 +169,7 @@ pub(crate) struct Doc<'a> {
 }
 
 /// Fragment kinds (see [`fragment_key`]).
-const FRAG_NET_ANSWER: u8 = 1;
+const FRAG_NET_ANSWER: u8 = super::cache::ANSWER_KIND;
 const FRAG_REGISTRANT: u8 = 2;
 const FRAG_POC: u8 = 3;
 const FRAG_INHERITED_ABUSE: u8 = 4;
@@ -1226,6 +1226,7 @@ pub(crate) fn net_answer(
     i: u32,
     over_limit: impl FnOnce() -> bool,
 ) -> (Vec<Bytes>, String, bool) {
+    let key = |strip: bool| fragment_key(FRAG_NET_ANSWER, u16::from(strip), i);
     let render = |strip: bool, personal: bool| {
         let mut doc = Doc::new(cx, "");
         doc.strip_personal = strip;
@@ -1235,7 +1236,7 @@ pub(crate) fn net_answer(
         let body = body.into_string();
         let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
         let mut f = Fragment::new(
-            fragment_key(FRAG_NET_ANSWER, u16::from(strip), i),
+            key(strip),
             doc.valid_until,
             body.into(),
             Ext::default(),
@@ -1249,21 +1250,23 @@ pub(crate) fn net_answer(
         }
         f
     };
-    let lookup = |strip: bool| {
+    // The body: the head (written below) and then the fragment's parts.
+    let body = |f: &Fragment| (vec![Bytes::new(), f.json.clone()], f.hash);
+    let cached = |strip: bool| {
         cx.fragments
-            .and_then(|c| c.get(fragment_key(FRAG_NET_ANSWER, u16::from(strip), i), cx.now))
+            .and_then(|c| c.with(key(strip), cx.now, |f| (f.personal, body(f))))
     };
-    let plain = lookup(false);
-    let personal = plain
-        .as_ref()
-        .map_or_else(|| cx.net_personal(i), |f| f.personal);
+    let (personal, plain) = match cached(false) {
+        Some((personal, out)) => (personal, Some(out)),
+        None => (cx.net_personal(i), None),
+    };
     let strip = personal && over_limit();
-    let frag = match (strip, plain) {
-        (false, Some(f)) => f,
-        (false, None) => render(false, personal),
-        (true, _) => lookup(true).unwrap_or_else(|| render(true, false)),
+    let (mut parts, hash) = match (strip, plain) {
+        (false, Some(out)) => out,
+        (false, None) => body(&render(false, personal)),
+        (true, _) => cached(true).map_or_else(|| body(&render(true, false)), |(_, out)| out),
     };
-    let mut head = Json::with_capacity(1024);
+    let mut head = Json::with_capacity(notices_len(cx, url) + 16);
     head.obj();
     head.key_arr("notices");
     standard_notices(&mut head, cx, url);
@@ -1272,13 +1275,11 @@ pub(crate) fn net_answer(
     head.push(',');
     let etag = format!(
         "\"{:016x}\"",
-        xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), frag.hash)
+        xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), hash)
     );
-    (
-        vec![Bytes::from(head), frag.json.clone()],
-        etag,
-        personal && !strip,
-    )
+    // Sized to fit, so that the bytes take the buffer over without another allocation.
+    parts[0] = Bytes::from(head.into_bytes().into_boxed_slice());
+    (parts, etag, personal && !strip)
 }
 
 /// Short text on the stack: an address or a number.
@@ -1402,6 +1403,13 @@ impl NoticeTemplate {
             _ => NoticeTemplate([text.clone(), String::new(), String::new()]),
         }
     }
+}
+
+/// About the length of the standard notices for `url`.
+fn notices_len(cx: &Ctx<'_>, url: &str) -> usize {
+    cx.notices.map_or(1024, |t| {
+        t.0.iter().map(String::len).sum::<usize>() + 2 * url.len()
+    })
 }
 
 /// The notices every answer carries: terms of service and where to report inaccuracies.

@@ -87,6 +87,12 @@ impl Shared {
         self.registry.load_full()
     }
 
+    /// The current registry for the length of one answer, without writing its shared
+    /// reference count (keep it out of awaits; a reload does not wait for it).
+    pub fn registry_guard(&self) -> arc_swap::Guard<Arc<Registry>> {
+        self.registry.load()
+    }
+
     /// "Now" for validation states: the configured date, else the wall clock.
     pub fn now(&self) -> Timestamp {
         self.as_of.unwrap_or_else(now)
