@@ -29,6 +29,11 @@ impl std::fmt::Debug for Tries {
     }
 }
 
+/// The IPv4 trie alone, built on its own thread (see [`Tries::from_parts`]).
+pub struct TrieV4(LCTrieMap<Ipv4Prefix, u32>);
+/// The IPv6 trie alone.
+pub struct TrieV6(LCTrieMap<Ipv6Prefix, u32>);
+
 impl Tries {
     /// Builds both tries from the snapshot's prefix tables. Entries come shallow nets first,
     /// so when a child has the same CIDR as its parent, the child's later insert wins.
@@ -37,6 +42,11 @@ impl Tries {
     }
 
     fn build_tables(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> Tries {
+        Tries::from_parts(Tries::build_v4(v4s), Tries::build_v6(v6s))
+    }
+
+    /// The IPv4 trie from the IPv4 prefix table (in table order, as [`Tries::build`]).
+    pub fn build_v4(v4s: &[ArchivedPrefixEntry]) -> TrieV4 {
         let mut v4 = RTrieMap::with_root_and_capacity(NONE, v4s.len());
         for p in v4s {
             let addr = Ipv4Addr::from(p.addr.to_native() as u32);
@@ -44,6 +54,11 @@ impl Tries {
                 v4.insert(prefix, p.net.to_native());
             }
         }
+        TrieV4(v4.compress())
+    }
+
+    /// The IPv6 trie from the IPv6 prefix table.
+    pub fn build_v6(v6s: &[ArchivedPrefixEntry]) -> TrieV6 {
         let mut v6 = RTrieMap::with_root_and_capacity(NONE, v6s.len());
         for p in v6s {
             let addr = Ipv6Addr::from(p.addr.to_native());
@@ -51,10 +66,12 @@ impl Tries {
                 v6.insert(prefix, p.net.to_native());
             }
         }
-        Tries {
-            v4: v4.compress(),
-            v6: v6.compress(),
-        }
+        TrieV6(v6.compress())
+    }
+
+    /// Both tries, built apart.
+    pub fn from_parts(v4: TrieV4, v6: TrieV6) -> Tries {
+        Tries { v4: v4.0, v6: v6.0 }
     }
 
     /// Builds both tries from the prefix tables of an opened snapshot.
