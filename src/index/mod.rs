@@ -265,7 +265,7 @@ mod tests {
         let mut rng = fastrand::Rng::with_seed(7);
         let mut addrs: Vec<u32> = (0..200_000).map(|_| rng.u32(..)).collect();
         for &(p, len) in &table {
-            let size = if len == 0 { u32::MAX } else { u32::MAX >> len };
+            let size = u32::MAX.checked_shr(u32::from(len)).unwrap_or(0);
             addrs.extend([
                 p,
                 p.wrapping_sub(1),
