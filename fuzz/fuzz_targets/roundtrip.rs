@@ -210,15 +210,24 @@ fuzz_target!(|data: &[u8]| {
     // Every table comes back as written.
     use rkyv::rancor::Error as E;
     assert_eq!(
-        rkyv::deserialize::<Vec<Net>, E>(got.db.nets).unwrap(),
+        got.db.nets
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Net>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         db.nets
     );
     assert_eq!(
-        rkyv::deserialize::<Vec<Org>, E>(got.db.orgs).unwrap(),
+        got.db.orgs
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Org>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         db.orgs
     );
     assert_eq!(
-        rkyv::deserialize::<Vec<Poc>, E>(got.db.pocs).unwrap(),
+        got.db.pocs
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Poc>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         db.pocs
     );
     assert_eq!(

@@ -15,9 +15,17 @@ use crate::snapshot::{
 };
 
 /// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
+///
+/// IPv4 lookups go through a first stage indexed by the top 16 bits of the address: for a
+/// /16 inside which no CIDR longer than /16 starts, every address has the same answer, kept
+/// in the table; only the other /16s go down the trie.
 pub struct Tries {
     v4: LCTrieMap<Ipv4Prefix, u32>,
     v6: LCTrieMap<Ipv6Prefix, u32>,
+    /// The answer for each /16 that holds no longer CIDR (unused for the others).
+    v4_top: Box<[u32]>,
+    /// One bit per /16: set when a CIDR longer than /16 lies inside (go down the trie).
+    v4_deep: Box<[u64]>,
 }
 
 impl std::fmt::Debug for Tries {
@@ -29,6 +37,15 @@ impl std::fmt::Debug for Tries {
     }
 }
 
+/// The IPv4 trie and its first stage, built on their own thread (see [`Tries::from_parts`]).
+pub struct TrieV4 {
+    trie: LCTrieMap<Ipv4Prefix, u32>,
+    top: Box<[u32]>,
+    deep: Box<[u64]>,
+}
+/// The IPv6 trie alone.
+pub struct TrieV6(LCTrieMap<Ipv6Prefix, u32>);
+
 impl Tries {
     /// Builds both tries from the snapshot's prefix tables. Entries come shallow nets first,
     /// so when a child has the same CIDR as its parent, the child's later insert wins.
@@ -37,13 +54,34 @@ impl Tries {
     }
 
     fn build_tables(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> Tries {
+        Tries::from_parts(Tries::build_v4(v4s), Tries::build_v6(v6s))
+    }
+
+    /// The IPv4 trie from the IPv4 prefix table (in table order, as [`Tries::build`]).
+    pub fn build_v4(v4s: &[ArchivedPrefixEntry]) -> TrieV4 {
         let mut v4 = RTrieMap::with_root_and_capacity(NONE, v4s.len());
+        let mut deep = vec![0u64; 1 << 10].into_boxed_slice();
         for p in v4s {
             let addr = Ipv4Addr::from(p.addr.to_native() as u32);
             if let Ok(prefix) = Ipv4Prefix::new(addr, p.len) {
                 v4.insert(prefix, p.net.to_native());
+                if p.len > 16 {
+                    let top = u32::from(addr) >> 16;
+                    deep[(top >> 6) as usize] |= 1 << (top & 63);
+                }
             }
         }
+        let trie = v4.compress();
+        // A /16 with no longer CIDR inside: the longest match of its first address (a CIDR
+        // of /16 or shorter) covers all of it.
+        let top = (0..1u32 << 16)
+            .map(|t| *trie.lookup(&Ipv4Addr::from(t << 16)).1)
+            .collect();
+        TrieV4 { trie, top, deep }
+    }
+
+    /// The IPv6 trie from the IPv6 prefix table.
+    pub fn build_v6(v6s: &[ArchivedPrefixEntry]) -> TrieV6 {
         let mut v6 = RTrieMap::with_root_and_capacity(NONE, v6s.len());
         for p in v6s {
             let addr = Ipv6Addr::from(p.addr.to_native());
@@ -51,9 +89,16 @@ impl Tries {
                 v6.insert(prefix, p.net.to_native());
             }
         }
+        TrieV6(v6.compress())
+    }
+
+    /// Both tries, built apart.
+    pub fn from_parts(v4: TrieV4, v6: TrieV6) -> Tries {
         Tries {
-            v4: v4.compress(),
-            v6: v6.compress(),
+            v4: v4.trie,
+            v6: v6.0,
+            v4_top: v4.top,
+            v4_deep: v4.deep,
         }
     }
 
@@ -68,7 +113,13 @@ impl Tries {
         let hit = if v6 {
             *self.v6.lookup(&Ipv6Addr::from(addr)).1
         } else {
-            *self.v4.lookup(&Ipv4Addr::from(addr as u32)).1
+            let a = addr as u32;
+            let top = (a >> 16) as usize;
+            if self.v4_deep[top >> 6] & (1 << (top & 63)) == 0 {
+                self.v4_top[top]
+            } else {
+                *self.v4.lookup(&Ipv4Addr::from(a)).1
+            }
         };
         (hit != NONE).then_some(hit)
     }
@@ -159,4 +210,77 @@ pub fn keys_matching<'a>(
     let len = keys[start..]
         .partition_point(|k| cmp_folded(key_text(data, k), folded, prefix) == Ordering::Equal);
     &keys[start..start + len]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::PrefixEntry;
+
+    /// The first stage answers like the trie alone: shallow /16s (empty, covered by a short
+    /// CIDR, or exactly a /16) from the table, deep ones through the trie, with the later
+    /// entry winning on an identical CIDR.
+    #[test]
+    fn first_stage_answers_like_brute_force() {
+        let table: Vec<(u32, u8)> = vec![
+            (0x0a00_0000, 8),  // 10/8: shallow /16s inside, and some deep ones
+            (0x0a01_0000, 16), // exactly a /16 inside 10/8
+            (0x0a02_8000, 17), // makes 10.2/16 deep
+            (0x0a03_0400, 24),
+            (0x0a03_0480, 25),
+            (0x0a03_0481, 32),
+            (0x0a03_0400, 24), // same CIDR again: this later entry wins
+            (0xc000_0000, 12), // 192.0/12: 16 shallow /16s
+            (0xc010_0000, 16),
+            (0xc010_0000, 16), // identical /16 twice
+            (0x0000_0000, 15), // 0/15: the first /16s
+            (0xffff_fff0, 28), // the last /16, deep
+        ];
+        let entries: Vec<PrefixEntry> = table
+            .iter()
+            .enumerate()
+            .map(|(i, &(addr, len))| PrefixEntry {
+                addr: u128::from(addr),
+                len,
+                net: i as u32,
+            })
+            .collect();
+        let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&entries).unwrap();
+        let archived = rkyv::access::<
+            rkyv::vec::ArchivedVec<ArchivedPrefixEntry>,
+            rkyv::rancor::Error,
+        >(&bytes)
+        .unwrap();
+        let tries = Tries::from_parts(Tries::build_v4(archived), Tries::build_v6(&[]));
+        let brute = |a: u32| {
+            let mut best: Option<(u8, u32)> = None;
+            for (i, &(p, len)) in table.iter().enumerate() {
+                let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+                if a & mask == p & mask && best.is_none_or(|(l, _)| len >= l) {
+                    best = Some((len, i as u32));
+                }
+            }
+            best.map(|(_, i)| i)
+        };
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut addrs: Vec<u32> = (0..200_000).map(|_| rng.u32(..)).collect();
+        for &(p, len) in &table {
+            let size = u32::MAX.checked_shr(u32::from(len)).unwrap_or(0);
+            addrs.extend([
+                p,
+                p.wrapping_sub(1),
+                p.wrapping_add(size),
+                p.saturating_add(size).wrapping_add(1),
+            ]);
+            addrs.extend((0..64).map(|_| p.wrapping_add(rng.u32(..=size))));
+        }
+        for a in addrs {
+            assert_eq!(
+                tries.lookup(false, u128::from(a)),
+                brute(a),
+                "{}",
+                Ipv4Addr::from(a)
+            );
+        }
+    }
 }

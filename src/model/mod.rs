@@ -111,7 +111,7 @@ impl ArchivedPocFunction {
 #[rkyv(derive(Debug))]
 pub struct PocLink {
     pub function: PocFunction,
-    /// The POC handle as published.
+    /// The POC handle as published; empty in a snapshot once linked (`poc` names the POC).
     pub handle: String,
     /// Index into the POC table, filled by the linker ([`NONE`] before).
     pub poc: u32,
@@ -198,7 +198,8 @@ pub struct Org {
     pub customer: bool,
     /// A private customer: name and address are never shown.
     pub private: bool,
-    /// For a customer: the org it got its resources from (as published).
+    /// For a customer: the org it got its resources from (as published; empty in a snapshot
+    /// once linked to `parent_org`).
     pub parent_org_handle: String,
     pub address: Address,
     pub comments: Vec<String>,
@@ -278,9 +279,10 @@ pub struct Net {
     /// ARIN net type code (`A`, `S`, `DA`, …) or RPSL `status:`.
     pub net_type: String,
     pub country: String,
-    /// The org (or customer) handle as published.
+    /// The org (or customer) handle as published; empty in a snapshot once linked (`org`).
     pub org_handle: String,
-    /// The parent net handle: as published, or derived by the linker.
+    /// The parent net handle: as published, or derived by the linker; empty in a snapshot
+    /// once linked (`parent`).
     pub parent_handle: String,
     pub origin_as: Vec<u32>,
     pub pocs: Vec<PocLink>,
@@ -308,6 +310,7 @@ pub struct Asn {
     pub start: u32,
     pub end: u32,
     pub block: bool,
+    /// The org handle as published; empty in a snapshot once linked (`org`).
     pub org_handle: String,
     pub pocs: Vec<PocLink>,
     pub comments: Vec<String>,

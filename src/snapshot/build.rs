@@ -2,15 +2,50 @@
 //! sorted handle and name keys.
 
 use super::schema::{KEY_DBA, KEY_HANDLE, KEY_NAME, Key, Meta, PrefixEntry, SnapshotData};
-use crate::model::{Database, NONE, ObjectKind, cidrs_of_range};
+use crate::model::{Database, NONE, ObjectKind, PocLink, cidrs_of_range};
 
 /// The case-folded form keys are sorted and searched by.
 pub fn fold(text: &str) -> String {
     text.chars().flat_map(char::to_lowercase).collect()
 }
 
+/// Empties the published handle of every reference the linker resolved: the linked object's
+/// own handle is the one to show, and the copies made up a sixth of a large snapshot.
+fn drop_linked_handles(db: &mut Database) {
+    let links = |links: &mut [PocLink]| {
+        for l in links.iter_mut().filter(|l| l.poc != NONE) {
+            drop(std::mem::take(&mut l.handle));
+        }
+    };
+    for n in &mut db.nets {
+        if n.org != NONE {
+            drop(std::mem::take(&mut n.org_handle));
+        }
+        if n.parent != NONE {
+            drop(std::mem::take(&mut n.parent_handle));
+        }
+        links(&mut n.pocs);
+    }
+    for o in &mut db.orgs {
+        if o.parent_org != NONE {
+            drop(std::mem::take(&mut o.parent_org_handle));
+        }
+        links(&mut o.pocs);
+    }
+    for a in &mut db.asns {
+        if a.org != NONE {
+            drop(std::mem::take(&mut a.org_handle));
+        }
+        links(&mut a.pocs);
+    }
+    for d in &mut db.delegations {
+        links(&mut d.pocs);
+    }
+}
+
 /// Builds the snapshot root from a linked database.
-pub fn build(db: Database, meta: Meta) -> SnapshotData {
+pub fn build(mut db: Database, meta: Meta) -> SnapshotData {
+    drop_linked_handles(&mut db);
     let mut prefixes_v4 = Vec::new();
     let mut prefixes_v6 = Vec::new();
     let mut by_depth: Vec<u32> = (0..db.nets.len() as u32).collect();

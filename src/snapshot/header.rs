@@ -9,16 +9,55 @@ use crate::model::{SourceFormat, Timestamp};
 /// The first eight bytes of every snapshot.
 pub const MAGIC: [u8; 8] = *b"RIRWHOIS";
 /// Bumped on any incompatible change of the header or the archive layout.
-pub const FORMAT_VERSION: u32 = 2;
+/// 3: orgs, POCs and networks in up to [`CHUNKS`] sections each; published handles of linked
+/// references left empty.
+pub const FORMAT_VERSION: u32 = 3;
 /// Header size; a multiple of 16 so the sections that follow are 16-byte aligned.
-pub const HEADER_LEN: usize = 288;
-/// Number of sections (independent rkyv archives) after the header.
-pub const SECTIONS: usize = 6;
+pub const HEADER_LEN: usize = 1360;
+/// Sections a large table (orgs, POCs, networks) is split into at most, so that opening can
+/// check them on every core.
+pub const CHUNKS: usize = 16;
+/// Number of section slots after the header: the six of format 2 (metadata and small
+/// tables, the first chunk of orgs, of POCs and of networks, prefix tables, search keys), then
+/// chunks 1 to [`CHUNKS`]` - 1` of orgs, of POCs and of networks. A slot a registry does not
+/// need is an empty section at the end of the file.
+pub const SECTIONS: usize = 6 + 3 * (CHUNKS - 1);
+/// The fewest objects a chunk holds (a power of two): small registries have one chunk.
+const MIN_CHUNK_SHIFT: u32 = 12;
 
 const _: () = assert!(HEADER_LEN.is_multiple_of(16));
 /// Where the section table starts in the header.
 const SECTION_TABLE: usize = 128;
 const _: () = assert!(SECTION_TABLE + SECTIONS * 24 + 8 <= HEADER_LEN);
+
+/// The large tables, in the order of [`chunk_slot`].
+pub(super) const CHUNKED_ORGS: usize = 0;
+pub(super) const CHUNKED_POCS: usize = 1;
+pub(super) const CHUNKED_NETS: usize = 2;
+
+/// Objects per chunk, as a shift: the smallest power of two (at least 2^12) that splits
+/// `count` objects into at most [`CHUNKS`] chunks. Object `i` is in chunk `i >> shift`.
+pub(super) fn chunk_shift(count: u64) -> u32 {
+    let per = count.div_ceil(CHUNKS as u64).max(1);
+    per.next_power_of_two()
+        .trailing_zeros()
+        .max(MIN_CHUNK_SHIFT)
+}
+
+/// How many chunks hold `count` objects (one, empty, for none).
+pub(super) fn chunk_count(count: u64) -> usize {
+    (count.div_ceil(1u64 << chunk_shift(count)) as usize).max(1)
+}
+
+/// The slot of chunk `k` of a large table ([`CHUNKED_ORGS`], [`CHUNKED_POCS`] or
+/// [`CHUNKED_NETS`]).
+pub(super) const fn chunk_slot(table: usize, k: usize) -> usize {
+    if k == 0 {
+        1 + table
+    } else {
+        6 + table * (CHUNKS - 1) + (k - 1)
+    }
+}
 
 /// A hash of the archived types' source: a file built with other types is refused.
 pub fn schema_hash() -> u64 {
@@ -58,6 +97,12 @@ pub struct Section {
     pub len: u64,
     /// xxh3-64 of the section's bytes.
     pub checksum: u64,
+}
+
+/// The checksum of a section: xxh3-64 (SIMD chosen at run time, the same value as
+/// `xxhash_rust::xxh3::xxh3_64`).
+pub(super) fn checksum(bytes: &[u8]) -> u64 {
+    twox_hash::XxHash3_64::oneshot(bytes)
 }
 
 /// The combined checksum of a section table.

@@ -1,14 +1,17 @@
-//! The snapshot file: a self-describing header followed by a 16-byte-aligned rkyv archive of
+//! The snapshot file: a self-describing header followed by 16-byte-aligned rkyv archives of
 //! the linked registry, written atomically and mapped back with memmap2.
 //!
 //! Layout: [`HEADER_LEN`] bytes of header (magic, format version, schema hash, source serial,
 //! created-at, object counts, archive length, combined checksum, a table of [`SECTIONS`]
 //! sections with offset, length and checksum each, header checksum), then the sections, each
 //! an independent 16-byte-aligned rkyv archive: metadata and small tables, orgs, POCs,
-//! networks, prefix tables, search keys. Opening checks every header field, then every
-//! section's checksum and rkyv validation (checked access) once, two sections at a time on
-//! two threads, then the references between the sections (`references`); queries then read
-//! the archive without further checks.
+//! networks, prefix tables, search keys. Orgs, POCs and networks are split into up to
+//! [`CHUNKS`] sections each (a power of two of objects per chunk, derived from the count), so
+//! that opening keeps both cores busy. Opening checks every header field, then every
+//! section's checksum, rkyv validation (checked access) and the references it holds
+//! (`references`), on two threads taking sections largest first, and builds the caller's
+//! indexes from the prefix section as soon as that has passed; then the table lengths and
+//! the network hierarchy. Queries then read the archive without further checks.
 
 mod build;
 mod header;
@@ -23,7 +26,9 @@ use memmap2::Mmap;
 use rkyv::util::AlignedVec;
 
 pub use self::build::{build, fold};
-pub use self::header::{FORMAT_VERSION, HEADER_LEN, Header, MAGIC, SECTIONS, Section, schema_hash};
+pub use self::header::{
+    CHUNKS, FORMAT_VERSION, HEADER_LEN, Header, MAGIC, SECTIONS, Section, schema_hash,
+};
 pub use self::schema::{
     ArchivedKey, ArchivedKeys, ArchivedMeta, ArchivedPrefixEntry, ArchivedPrefixes, ArchivedSmall,
     KEY_DBA, KEY_HANDLE, KEY_NAME, Key, Keys, Meta, PrefixEntry, Prefixes, Small, SnapshotData,
@@ -91,6 +96,9 @@ enum Backing {
 pub struct Snapshot {
     backing: Backing,
     header: Header,
+    /// The chunk sections of orgs, POCs and nets, in order (the first `chunks[t]` of each).
+    chunk_table: [[Section; CHUNKS]; 3],
+    chunks: [usize; 3],
     path: PathBuf,
 }
 
@@ -125,6 +133,52 @@ where
     })
 }
 
+/// A slice archived as a `Vec`: one chunk of a large table, serialized without a copy.
+struct Chunk<'a, T>(&'a [T]);
+
+impl<T: rkyv::Archive> rkyv::Archive for Chunk<'_, T> {
+    type Archived = ArchivedVec<T::Archived>;
+    type Resolver = rkyv::vec::VecResolver;
+
+    fn resolve(&self, resolver: Self::Resolver, out: rkyv::Place<Self::Archived>) {
+        ArchivedVec::resolve_from_slice(self.0, resolver, out);
+    }
+}
+
+impl<T, S> rkyv::Serialize<S> for Chunk<'_, T>
+where
+    T: rkyv::Serialize<S>,
+    S: rkyv::rancor::Fallible + rkyv::ser::Allocator + rkyv::ser::Writer + ?Sized,
+{
+    fn serialize(&self, serializer: &mut S) -> Result<Self::Resolver, S::Error> {
+        ArchivedVec::<T::Archived>::serialize_from_slice(self.0, serializer)
+    }
+}
+
+/// Serializes the chunks of a large table into their slots.
+fn chunk_sections<T>(
+    objects: &[T],
+    table: usize,
+    slots: &mut [Option<AlignedVec<16>>],
+    path: &Path,
+) -> Result<(), SnapshotError>
+where
+    T: for<'a> rkyv::Serialize<
+            rkyv::api::high::HighSerializer<
+                AlignedVec<16>,
+                rkyv::ser::allocator::ArenaHandle<'a>,
+                rkyv::rancor::Error,
+            >,
+        >,
+{
+    let per = 1usize << header::chunk_shift(objects.len() as u64);
+    for k in 0..header::chunk_count(objects.len() as u64) {
+        let part = &objects[(k * per).min(objects.len())..((k + 1) * per).min(objects.len())];
+        slots[header::chunk_slot(table, k)] = Some(to_section(&Chunk(part), path)?);
+    }
+    Ok(())
+}
+
 /// Serializes `data` into its sections. The caller may drop `data` before writing.
 pub fn serialize(data: &SnapshotData, path: &Path) -> Result<Encoded, SnapshotError> {
     let small = Small {
@@ -143,22 +197,23 @@ pub fn serialize(data: &SnapshotData, path: &Path) -> Result<Encoded, SnapshotEr
         handles: data.handles.clone(),
         names: data.names.clone(),
     };
-    // Order: SMALL, ORGS, POCS, NETS, PREFIXES, KEYS.
-    let sections = vec![
-        to_section(&small, path)?,
-        to_section(&data.db.orgs, path)?,
-        to_section(&data.db.pocs, path)?,
-        to_section(&data.db.nets, path)?,
-        to_section(&prefixes, path)?,
-        to_section(&keys, path)?,
-    ];
+    // Slots: SMALL, ORGS, POCS, NETS (their first chunks), PREFIXES, KEYS, then the further
+    // chunks of orgs, POCs and nets; a slot not needed holds an empty section.
+    let mut slots: Vec<Option<AlignedVec<16>>> = (0..SECTIONS).map(|_| None).collect();
+    slots[SMALL] = Some(to_section(&small, path)?);
+    slots[PREFIXES] = Some(to_section(&prefixes, path)?);
+    slots[KEYS] = Some(to_section(&keys, path)?);
+    chunk_sections(&data.db.orgs, header::CHUNKED_ORGS, &mut slots, path)?;
+    chunk_sections(&data.db.pocs, header::CHUNKED_POCS, &mut slots, path)?;
+    chunk_sections(&data.db.nets, header::CHUNKED_NETS, &mut slots, path)?;
+    let sections: Vec<AlignedVec<16>> = slots.into_iter().map(Option::unwrap_or_default).collect();
     let mut table = [Section::default(); SECTIONS];
     let mut offset = HEADER_LEN as u64;
     for (entry, bytes) in table.iter_mut().zip(&sections) {
         *entry = Section {
             offset,
             len: bytes.len() as u64,
-            checksum: xxhash_rust::xxh3::xxh3_64(bytes),
+            checksum: header::checksum(bytes),
         };
         offset = (offset + bytes.len() as u64).next_multiple_of(16);
     }
@@ -252,7 +307,7 @@ pub fn reseal(bytes: &mut [u8]) -> bool {
             continue;
         };
         if let Some(b) = bytes.get(start..end) {
-            s.checksum = xxhash_rust::xxh3::xxh3_64(b);
+            s.checksum = header::checksum(b);
         }
     }
     header.checksum = header::combined(&header.sections);
@@ -276,12 +331,103 @@ pub struct Data<'a> {
 /// The object tables.
 #[derive(Clone, Copy)]
 pub struct Db<'a> {
-    pub orgs: &'a ArchivedVec<ArchivedOrg>,
-    pub pocs: &'a ArchivedVec<ArchivedPoc>,
-    pub nets: &'a ArchivedVec<ArchivedNet>,
+    pub orgs: Table<'a, ArchivedOrg>,
+    pub pocs: Table<'a, ArchivedPoc>,
+    pub nets: Table<'a, ArchivedNet>,
     pub asns: &'a ArchivedVec<ArchivedAsn>,
     pub delegations: &'a ArchivedVec<ArchivedDelegation>,
     pub validations: &'a ArchivedVec<ArchivedValidationRecord>,
+}
+
+/// A large table stored in chunks (sections holding `2^shift` objects each, the last one
+/// fewer), read like a slice: `len`, `get`, `[i]`, `iter`.
+pub struct Table<'a, T> {
+    bytes: &'a [u8],
+    /// The table's chunk sections, in order.
+    chunks: &'a [Section],
+    shift: u32,
+    len: usize,
+    _objects: std::marker::PhantomData<&'a [T]>,
+}
+
+impl<T> Clone for Table<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Table<'_, T> {}
+
+impl<'a, T: rkyv::Portable> Table<'a, T> {
+    /// Number of objects.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The archived vector of chunk `k`.
+    #[inline]
+    pub fn chunk(&self, k: usize) -> &'a ArchivedVec<T> {
+        let s = self.chunks[k];
+        // SAFETY: a `Table<T>` is only made by `Snapshot::data` over the chunk sections of
+        // the one table whose archived type is `T` (`table_of`), after `check` validated
+        // each of them as an `ArchivedVec<T>` (`check_section`, same pairing) and checked
+        // that chunk `k` holds objects `k << shift ..` of the `len`; the bytes are immutable
+        // for `'a` (a read-only private map, or an owned buffer).
+        unsafe {
+            rkyv::access_unchecked::<ArchivedVec<T>>(
+                &self.bytes[s.offset as usize..(s.offset + s.len) as usize],
+            )
+        }
+    }
+
+    /// The chunks, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = &'a ArchivedVec<T>> + use<'a, T> {
+        let t = *self;
+        (0..self.chunks.len()).map(move |k| t.chunk(k))
+    }
+
+    /// Object `i`, if there is one.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a T> {
+        if i >= self.len {
+            return None;
+        }
+        self.chunk(i >> self.shift)
+            .as_slice()
+            .get(i & ((1usize << self.shift) - 1))
+    }
+
+    /// Object `i`, borrowed for as long as the snapshot (`[i]` borrows the table).
+    ///
+    /// # Panics
+    /// If `i` is out of range, like slice indexing.
+    #[inline]
+    pub fn at(&self, i: usize) -> &'a T {
+        match self.get(i) {
+            Some(x) => x,
+            None => panic!("index {i} out of range for a table of {}", self.len),
+        }
+    }
+
+    /// Every object, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a T> + use<'a, T> {
+        self.chunks().flat_map(|c| c.as_slice().iter())
+    }
+}
+
+impl<T: rkyv::Portable> std::ops::Index<usize> for Table<'_, T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, i: usize) -> &T {
+        self.at(i)
+    }
 }
 
 const SMALL: usize = 0;
@@ -291,30 +437,124 @@ const NETS: usize = 3;
 const PREFIXES: usize = 4;
 const KEYS: usize = 5;
 
-/// Checks one section: checksum, then rkyv validation of its root type.
-fn check_section(index: usize, bytes: &[u8], expected: u64) -> Result<(), (usize, String, bool)> {
-    let found = xxhash_rust::xxh3::xxh3_64(bytes);
-    if found != expected {
-        return Err((
-            index,
-            format!("checksum {found:016x}, header says {expected:016x}"),
-            true,
-        ));
+const _: () = assert!(header::chunk_slot(header::CHUNKED_ORGS, 0) == ORGS);
+const _: () = assert!(header::chunk_slot(header::CHUNKED_POCS, 0) == POCS);
+const _: () = assert!(header::chunk_slot(header::CHUNKED_NETS, 0) == NETS);
+
+/// Which large table a section slot holds a chunk of, and which chunk.
+fn chunk_of(slot: usize) -> Option<(usize, usize)> {
+    match slot {
+        ORGS..=NETS => Some((slot - ORGS, 0)),
+        SMALL | PREFIXES | KEYS => None,
+        _ => Some(((slot - 6) / (CHUNKS - 1), (slot - 6) % (CHUNKS - 1) + 1)),
     }
-    use rkyv::rancor::Error as E;
-    let r = match index {
-        SMALL => rkyv::access::<ArchivedSmall, E>(bytes).map(drop),
-        ORGS => rkyv::access::<ArchivedVec<ArchivedOrg>, E>(bytes).map(drop),
-        POCS => rkyv::access::<ArchivedVec<ArchivedPoc>, E>(bytes).map(drop),
-        NETS => rkyv::access::<ArchivedVec<ArchivedNet>, E>(bytes).map(drop),
-        PREFIXES => rkyv::access::<ArchivedPrefixes, E>(bytes).map(drop),
-        _ => rkyv::access::<ArchivedKeys, E>(bytes).map(drop),
-    };
-    r.map_err(|e| (index, e.to_string(), false))
 }
 
-const SECTION_NAMES: [&str; SECTIONS] =
-    ["metadata", "orgs", "POCs", "networks", "prefixes", "keys"];
+/// What went wrong with one section.
+enum Fault {
+    /// The checksum does not match.
+    Checksum(String),
+    /// rkyv validation failed.
+    Invalid(String),
+    /// A chunk holds another number of objects (given) than the header says.
+    Length(usize),
+    /// A reference does not fit.
+    Reference(String),
+}
+
+/// Checks one section: checksum, then rkyv validation of its root type, then the
+/// references it holds (against the header's counts). `done` receives the object count
+/// of a chunk.
+fn check_section(
+    slot: usize,
+    bytes: &[u8],
+    header: &Header,
+    counts: &references::Counts,
+    forest: &references::Forest,
+) -> Result<usize, Fault> {
+    let expected = header.sections[slot].checksum;
+    let found = header::checksum(bytes);
+    if found != expected {
+        return Err(Fault::Checksum(format!(
+            "checksum {found:016x}, header says {expected:016x}"
+        )));
+    }
+    use rkyv::rancor::Error as E;
+    let invalid = |e: E| Fault::Invalid(e.to_string());
+    let refs = |r: Result<(), String>| r.map_err(Fault::Reference);
+    if let Some((table, k)) = chunk_of(slot) {
+        let count = match table {
+            header::CHUNKED_ORGS => header.orgs,
+            header::CHUNKED_POCS => header.pocs,
+            _ => header.nets,
+        };
+        let shift = header::chunk_shift(count);
+        let first = (k as u64) << shift;
+        let want = count.saturating_sub(first).min(1 << shift) as usize;
+        let first = first as usize;
+        let len = match table {
+            header::CHUNKED_ORGS => {
+                let v = rkyv::access::<ArchivedVec<ArchivedOrg>, E>(bytes).map_err(invalid)?;
+                if v.len() != want {
+                    return Err(Fault::Length(v.len()));
+                }
+                refs(references::orgs(v, first, counts))?;
+                v.len()
+            }
+            header::CHUNKED_POCS => {
+                let v = rkyv::access::<ArchivedVec<ArchivedPoc>, E>(bytes).map_err(invalid)?;
+                if v.len() != want {
+                    return Err(Fault::Length(v.len()));
+                }
+                refs(references::pocs(v, first, counts))?;
+                v.len()
+            }
+            _ => {
+                let v = rkyv::access::<ArchivedVec<ArchivedNet>, E>(bytes).map_err(invalid)?;
+                if v.len() != want {
+                    return Err(Fault::Length(v.len()));
+                }
+                refs(references::nets(v, first, counts, forest))?;
+                v.len()
+            }
+        };
+        return Ok(len);
+    }
+    match slot {
+        SMALL => {
+            let v = rkyv::access::<ArchivedSmall, E>(bytes).map_err(invalid)?;
+            refs(references::small(v, counts))?;
+        }
+        PREFIXES => {
+            let v = rkyv::access::<ArchivedPrefixes, E>(bytes).map_err(invalid)?;
+            refs(references::prefixes(v, counts))?;
+        }
+        _ => {
+            let v = rkyv::access::<ArchivedKeys, E>(bytes).map_err(invalid)?;
+            refs(references::keys(v, counts))?;
+        }
+    }
+    Ok(0)
+}
+
+const SECTION_NAMES: [&str; 6] = ["metadata", "orgs", "POCs", "networks", "prefixes", "keys"];
+
+/// The name of a section slot in messages.
+fn section_name(slot: usize) -> String {
+    match chunk_of(slot) {
+        Some((table, k)) if k > 0 => format!("{} (part {})", SECTION_NAMES[1 + table], k + 1),
+        _ => SECTION_NAMES[slot].to_string(),
+    }
+}
+
+/// One piece of the work of opening a snapshot.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Job {
+    /// Check a section.
+    Section(usize),
+    /// Run the first or the second prefix callback (after the prefix section passed).
+    Index(usize),
+}
 
 impl Snapshot {
     /// Maps and validates a snapshot file.
@@ -328,6 +568,16 @@ impl Snapshot {
         path: &Path,
         f: impl FnOnce(&ArchivedPrefixes) -> T + Send,
     ) -> Result<(Snapshot, T), SnapshotError> {
+        Self::open_with2(path, f, |_| ()).map(|(s, t, ())| (s, t))
+    }
+
+    /// Like [`Snapshot::open_with`] with two callbacks on the prefix tables, which may run
+    /// at the same time on two threads (one index for each address family, say).
+    pub fn open_with2<A: Send, B: Send>(
+        path: &Path,
+        fa: impl FnOnce(&ArchivedPrefixes) -> A + Send,
+        fb: impl FnOnce(&ArchivedPrefixes) -> B + Send,
+    ) -> Result<(Snapshot, A, B), SnapshotError> {
         let file = File::open(path).map_err(|source| SnapshotError::Io {
             path: path.to_path_buf(),
             source,
@@ -344,24 +594,33 @@ impl Snapshot {
         {
             let _ = map.advise(memmap2::Advice::WillNeed);
         }
-        Self::check(Backing::Map(map), path, f)
+        Self::check(Backing::Map(map), path, fa, fb)
     }
 
     /// Validates snapshot bytes held in memory (used by tests and the fuzzer).
     pub fn from_bytes(bytes: &[u8], name: &Path) -> Result<Snapshot, SnapshotError> {
         let mut v = AlignedVec::<16>::with_capacity(bytes.len());
         v.extend_from_slice(bytes);
-        Self::check(Backing::Owned(v), name, |_| ()).map(|(s, ())| s)
+        Self::check(Backing::Owned(v), name, |_| (), |_| ()).map(|(s, (), ())| s)
     }
 
-    fn check<T: Send>(
+    /// Checks the header, then every section on two threads: checksum, rkyv validation
+    /// and the references each holds, largest sections first, except that the prefix
+    /// section goes first and the two callbacks run as soon as it passed (building the
+    /// tries is the longest single job). Then the table lengths and the net hierarchy.
+    fn check<A: Send, B: Send>(
         backing: Backing,
         path: &Path,
-        f: impl FnOnce(&ArchivedPrefixes) -> T + Send,
-    ) -> Result<(Snapshot, T), SnapshotError> {
+        fa: impl FnOnce(&ArchivedPrefixes) -> A + Send,
+        fb: impl FnOnce(&ArchivedPrefixes) -> B + Send,
+    ) -> Result<(Snapshot, A, B), SnapshotError> {
         let bytes: &[u8] = match &backing {
             Backing::Map(m) => m,
             Backing::Owned(v) => v,
+        };
+        let invalid = |detail: String| SnapshotError::Invalid {
+            path: path.to_path_buf(),
+            detail,
         };
         let header = Header::check(bytes, path)?;
         // Every section starts at a multiple of 16 inside a page-aligned map or a 16-aligned
@@ -370,85 +629,179 @@ impl Snapshot {
             let s = header.sections[i];
             &bytes[s.offset as usize..(s.offset + s.len) as usize]
         };
-        // Two workers take sections, largest first; the prefix section's job also runs `f`.
-        let mut order: Vec<usize> = (0..SECTIONS).collect();
+        // The counts size the hierarchy check's tables: refuse counts no file this long holds.
+        let room = header.archive_len;
+        for (what, count, size) in [
+            ("orgs", header.orgs, std::mem::size_of::<ArchivedOrg>()),
+            ("POCs", header.pocs, std::mem::size_of::<ArchivedPoc>()),
+            ("networks", header.nets, std::mem::size_of::<ArchivedNet>()),
+        ] {
+            if count.saturating_mul(size as u64) > room || count >= u64::from(crate::model::NONE) {
+                return Err(invalid(format!(
+                    "the header counts {count} {what}, more than the file holds"
+                )));
+            }
+        }
+        let counts = references::Counts::of(&header);
+        let mut chunk_table = [[Section::default(); CHUNKS]; 3];
+        let mut chunks = [0usize; 3];
+        let mut order: Vec<usize> = vec![SMALL, KEYS];
+        for (t, count) in [header.orgs, header.pocs, header.nets]
+            .into_iter()
+            .enumerate()
+        {
+            chunks[t] = header::chunk_count(count);
+            for (k, entry) in chunk_table[t].iter_mut().enumerate() {
+                let slot = header::chunk_slot(t, k);
+                if k < chunks[t] {
+                    *entry = header.sections[slot];
+                    order.push(slot);
+                } else if header.sections[slot].len != 0 {
+                    return Err(invalid(format!(
+                        "{} section is not empty, the header counts no objects for it",
+                        section_name(slot)
+                    )));
+                }
+            }
+        }
         order.sort_by_key(|&i| std::cmp::Reverse(header.sections[i].len));
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let f = std::sync::Mutex::new(Some(f));
-        let mut results: Vec<Result<(), (usize, String, bool)>> = Vec::new();
-        let mut made: Option<T> = None;
-        std::thread::scope(|s| {
-            let work = || {
-                let mut out = Vec::new();
-                let mut made = None;
-                loop {
-                    let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(&i) = order.get(k) else { break };
-                    let r = check_section(i, section(i), header.sections[i].checksum);
-                    if i == PREFIXES && r.is_ok() {
-                        let job = f.lock().ok().and_then(|mut g| g.take());
-                        if let Some(job) = job {
-                            // SAFETY: the prefix section was validated just above.
-                            let p =
-                                unsafe { rkyv::access_unchecked::<ArchivedPrefixes>(section(i)) };
-                            made = Some(job(p));
+        let mut queue: std::collections::VecDeque<Job> =
+            order.into_iter().map(Job::Section).collect();
+        queue.push_front(Job::Section(PREFIXES));
+        let queue = std::sync::Mutex::new(queue);
+        let forest = references::Forest::new(counts.nets);
+        let fa = std::sync::Mutex::new(Some(fa));
+        let fb = std::sync::Mutex::new(Some(fb));
+        let take = || queue.lock().ok().and_then(|mut q| q.pop_front());
+        let work = || {
+            let mut faults: Vec<(usize, Fault)> = Vec::new();
+            let mut lens: Vec<(usize, usize)> = Vec::new();
+            let (mut a, mut b) = (None, None);
+            while let Some(job) = take() {
+                match job {
+                    Job::Section(i) => {
+                        match check_section(i, section(i), &header, &counts, &forest) {
+                            Ok(len) => {
+                                lens.push((i, len));
+                                if i == PREFIXES {
+                                    // The other callback to whichever thread is free first.
+                                    if let Ok(mut q) = queue.lock() {
+                                        q.push_front(Job::Index(1));
+                                        q.push_front(Job::Index(0));
+                                    }
+                                }
+                            }
+                            Err(f) => faults.push((i, f)),
                         }
                     }
-                    out.push(r);
+                    Job::Index(k) => {
+                        // SAFETY: `Index` jobs are queued only once the prefix section
+                        // passed validation as `ArchivedPrefixes`.
+                        let p = unsafe {
+                            rkyv::access_unchecked::<ArchivedPrefixes>(section(PREFIXES))
+                        };
+                        if k == 0 {
+                            if let Some(f) = fa.lock().ok().and_then(|mut g| g.take()) {
+                                a = Some(f(p));
+                            }
+                        } else if let Some(f) = fb.lock().ok().and_then(|mut g| g.take()) {
+                            b = Some(f(p));
+                        }
+                    }
                 }
-                (out, made)
-            };
+            }
+            (faults, lens, a, b)
+        };
+        let mut faults = Vec::new();
+        let mut lens = Vec::new();
+        let (mut made_a, mut made_b) = (None, None);
+        std::thread::scope(|s| {
             let other = s.spawn(work);
-            let (mine, m1) = work();
-            results.extend(mine);
-            made = m1;
-            if let Ok((theirs, m2)) = other.join() {
-                results.extend(theirs);
-                made = made.take().or(m2);
-            } else {
-                results.push(Err((0, "validation thread failed".into(), false)));
+            let mine = work();
+            let theirs = other.join().unwrap_or_else(|_| {
+                (
+                    vec![(SMALL, Fault::Invalid("validation thread failed".into()))],
+                    Vec::new(),
+                    None,
+                    None,
+                )
+            });
+            for (f, l, a, b) in [mine, theirs] {
+                faults.extend(f);
+                lens.extend(l);
+                made_a = made_a.take().or(a);
+                made_b = made_b.take().or(b);
             }
         });
-        let mut errors: Vec<(usize, String, bool)> =
-            results.into_iter().filter_map(Result::err).collect();
-        errors.sort_by_key(|e| e.0);
-        if let Some((i, detail, checksum)) = errors.into_iter().next() {
-            let what = SECTION_NAMES[i];
-            return Err(if checksum {
-                SnapshotError::Invalid {
-                    path: path.to_path_buf(),
-                    detail: format!("{what} section is corrupted: {detail}"),
-                }
-            } else {
-                SnapshotError::Invalid {
-                    path: path.to_path_buf(),
-                    detail: format!("{what} section failed validation: {detail}"),
-                }
-            });
+        // What the chunks of each large table hold in all, for a length fault.
+        let mut found = [0usize; 3];
+        for (slot, n) in lens
+            .iter()
+            .copied()
+            .chain(faults.iter().filter_map(|(slot, f)| match f {
+                Fault::Length(n) => Some((*slot, *n)),
+                _ => None,
+            }))
+        {
+            if let Some((t, _)) = chunk_of(slot) {
+                found[t] += n;
+            }
         }
-        let made = made.ok_or_else(|| SnapshotError::Invalid {
-            path: path.to_path_buf(),
-            detail: "prefix section was not checked".into(),
-        })?;
+        // The first fault by kind (checksums, validation, lengths, references), then slot.
+        faults.sort_by_key(|(slot, f)| {
+            let rank = match f {
+                Fault::Checksum(_) => 0,
+                Fault::Invalid(_) => 1,
+                Fault::Length(_) => 2,
+                Fault::Reference(_) => 3,
+            };
+            (rank, *slot)
+        });
+        if let Some((slot, fault)) = faults.into_iter().next() {
+            let what = section_name(slot);
+            return Err(invalid(match fault {
+                Fault::Checksum(d) => format!("{what} section is corrupted: {d}"),
+                Fault::Invalid(d) => format!("{what} section failed validation: {d}"),
+                Fault::Reference(d) => format!("sections do not fit together: {d}"),
+                Fault::Length(_) => {
+                    let t = chunk_of(slot).map_or(0, |(t, _)| t);
+                    let (what, said) = [
+                        ("orgs", header.orgs),
+                        ("POCs", header.pocs),
+                        ("networks", header.nets),
+                    ][t];
+                    let found = found[t];
+                    if found as u64 == said {
+                        format!(
+                            "sections do not fit together: {what} section holds {} objects, not the header's share",
+                            lens.len()
+                        )
+                    } else {
+                        format!(
+                            "sections do not fit together: {found} {what}, the header says {said}"
+                        )
+                    }
+                }
+            }));
+        }
+        let (Some(made_a), Some(made_b)) = (made_a, made_b) else {
+            return Err(invalid("prefix section was not checked".into()));
+        };
         let snapshot = Snapshot {
             backing,
             header,
+            chunk_table,
+            chunks,
             path: path.to_path_buf(),
         };
-        references::check(&snapshot.data(), &snapshot.header).map_err(|detail| {
-            SnapshotError::Invalid {
-                path: path.to_path_buf(),
-                detail: format!("sections do not fit together: {detail}"),
-            }
-        })?;
-        Ok((snapshot, made))
+        references::lengths(&snapshot.data(), &snapshot.header)
+            .and_then(|()| forest.check())
+            .map_err(|detail| invalid(format!("sections do not fit together: {detail}")))?;
+        Ok((snapshot, made_a, made_b))
     }
 
     fn section<R: rkyv::Portable>(&self, i: usize) -> &R {
-        let bytes: &[u8] = match &self.backing {
-            Backing::Map(m) => m,
-            Backing::Owned(v) => v,
-        };
+        let bytes = self.bytes();
         let s = self.header.sections[i];
         // SAFETY: `check` validated section `i` as type `R` (the same pairing of index and
         // type as in `check_section`) when the snapshot was opened, and the bytes are
@@ -467,9 +820,9 @@ impl Snapshot {
         Data {
             meta: &small.meta,
             db: Db {
-                orgs: self.section(ORGS),
-                pocs: self.section(POCS),
-                nets: self.section(NETS),
+                orgs: self.table(header::CHUNKED_ORGS, self.header.orgs),
+                pocs: self.table(header::CHUNKED_POCS, self.header.pocs),
+                nets: self.table(header::CHUNKED_NETS, self.header.nets),
                 asns: &small.asns,
                 delegations: &small.delegations,
                 validations: &small.validations,
@@ -480,6 +833,27 @@ impl Snapshot {
             asn_order: &small.asn_order,
             handles: &keys.handles,
             names: &keys.names,
+        }
+    }
+
+    /// A chunked table; its type is the one `check_section` validated it as (see
+    /// [`Table::chunk`]), so this is private and called with the matching `T` only.
+    #[inline]
+    fn table<T: rkyv::Portable>(&self, t: usize, count: u64) -> Table<'_, T> {
+        Table {
+            bytes: self.bytes(),
+            chunks: &self.chunk_table[t][..self.chunks[t]],
+            shift: header::chunk_shift(count),
+            len: count as usize,
+            _objects: std::marker::PhantomData,
+        }
+    }
+
+    #[inline]
+    fn bytes(&self) -> &[u8] {
+        match &self.backing {
+            Backing::Map(m) => m,
+            Backing::Owned(v) => v,
         }
     }
 

@@ -93,15 +93,24 @@ fn assert_reads_back(snap: &Snapshot, want: &SnapshotData) {
     let d = snap.data();
     assert_eq!(rkyv::deserialize::<Meta, E>(d.meta).unwrap(), want.meta);
     assert_eq!(
-        rkyv::deserialize::<Vec<Org>, E>(d.db.orgs).unwrap(),
+        d.db.orgs
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Org>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         want.db.orgs
     );
     assert_eq!(
-        rkyv::deserialize::<Vec<Poc>, E>(d.db.pocs).unwrap(),
+        d.db.pocs
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Poc>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         want.db.pocs
     );
     assert_eq!(
-        rkyv::deserialize::<Vec<Net>, E>(d.db.nets).unwrap(),
+        d.db.nets
+            .chunks()
+            .flat_map(|c| rkyv::deserialize::<Vec<Net>, E>(c).unwrap())
+            .collect::<Vec<_>>(),
         want.db.nets
     );
     assert_eq!(
