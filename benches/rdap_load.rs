@@ -119,7 +119,7 @@ fn generate(dir: &Path) -> Vec<PathBuf> {
         x.push_str("</net>\n");
     };
     for a in 0..256usize {
-        let top = format!("NET-23-{a}-0-0-1");
+        let top = format!("NET-23-{a}-0-0-16");
         net(
             &mut x,
             &top,
@@ -132,7 +132,7 @@ fn generate(dir: &Path) -> Vec<PathBuf> {
             None,
         );
         for b in 0..16usize {
-            let mid = format!("NET-23-{a}-{}-0-1", b * 16);
+            let mid = format!("NET-23-{a}-{}-0-20", b * 16);
             let k = (a * 16 + b) % ORGS;
             net(
                 &mut x,
@@ -149,7 +149,7 @@ fn generate(dir: &Path) -> Vec<PathBuf> {
                 let third = b * 16 + c;
                 net(
                     &mut x,
-                    &format!("NET-23-{a}-{third}-0-1"),
+                    &format!("NET-23-{a}-{third}-0-24"),
                     &format!("CUST-{a}-{third}"),
                     k,
                     Some(&mid),
@@ -365,6 +365,11 @@ fn main() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let report = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        report.contains(", skipped 0"),
+        "the generated registry must compile whole:\n{report}"
     );
     let (server, addr) = start_rirwhois(bin, &snap, dir.path());
     let server_pid = server.0.id();

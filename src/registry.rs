@@ -190,14 +190,17 @@ impl Registry {
 
     // Objects by index. Indexes come from this registry's own answers.
 
+    #[inline]
     pub fn net(&self, i: u32) -> &ArchivedNet {
-        self.data().db.nets.at(i as usize)
+        self.snapshot.nets().at(i as usize)
     }
+    #[inline]
     pub fn org(&self, i: u32) -> &ArchivedOrg {
-        self.data().db.orgs.at(i as usize)
+        self.snapshot.orgs().at(i as usize)
     }
+    #[inline]
     pub fn poc(&self, i: u32) -> &ArchivedPoc {
-        self.data().db.pocs.at(i as usize)
+        self.snapshot.pocs().at(i as usize)
     }
     pub fn asn(&self, i: u32) -> &ArchivedAsn {
         &self.data().db.asns[i as usize]

@@ -820,9 +820,9 @@ impl Snapshot {
         Data {
             meta: &small.meta,
             db: Db {
-                orgs: self.table(header::CHUNKED_ORGS, self.header.orgs),
-                pocs: self.table(header::CHUNKED_POCS, self.header.pocs),
-                nets: self.table(header::CHUNKED_NETS, self.header.nets),
+                orgs: self.orgs(),
+                pocs: self.pocs(),
+                nets: self.nets(),
                 asns: &small.asns,
                 delegations: &small.delegations,
                 validations: &small.validations,
@@ -834,6 +834,24 @@ impl Snapshot {
             handles: &keys.handles,
             names: &keys.names,
         }
+    }
+
+    /// The nets table alone (cheaper than [`Snapshot::data`] when that is all one needs).
+    #[inline]
+    pub fn nets(&self) -> Table<'_, ArchivedNet> {
+        self.table(header::CHUNKED_NETS, self.header.nets)
+    }
+
+    /// The orgs table alone.
+    #[inline]
+    pub fn orgs(&self) -> Table<'_, ArchivedOrg> {
+        self.table(header::CHUNKED_ORGS, self.header.orgs)
+    }
+
+    /// The POCs table alone.
+    #[inline]
+    pub fn pocs(&self) -> Table<'_, ArchivedPoc> {
+        self.table(header::CHUNKED_POCS, self.header.pocs)
     }
 
     /// A chunked table; its type is the one `check_section` validated it as (see
