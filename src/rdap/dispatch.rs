@@ -51,7 +51,8 @@ impl Env<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Body {
     Text(String),
-    Parts(Vec<bytes::Bytes>, String),
+    /// Parts and the hash their entity tag is made of.
+    Parts(Vec<bytes::Bytes>, u64),
 }
 
 /// An answer before it becomes an HTTP response.

@@ -91,8 +91,26 @@ fn none_match(if_none_match: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
-fn etag_of(body: &str) -> String {
-    format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(body.as_bytes()))
+fn etag_of(body: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(body.as_bytes())
+}
+
+/// A strong entity tag for a 64-bit hash: `"` and 16 hex digits and `"`.
+pub(crate) struct Etag([u8; 18]);
+
+impl Etag {
+    pub(crate) fn new(hash: u64) -> Etag {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut t = [b'"'; 18];
+        for (k, d) in t[1..17].iter_mut().enumerate() {
+            *d = HEX[((hash >> (60 - 4 * k)) & 0xf) as usize];
+        }
+        Etag(t)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("\"0\"")
+    }
 }
 
 fn set(h: &mut HeaderMap, name: header::HeaderName, value: &str) {
@@ -200,13 +218,13 @@ fn reply(
         + uri.scheme_str().map_or(0, |s| s.len() + 3);
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let base_path = cfg.base_path.trim_end_matches('/');
-    let url = format!(
-        "{}{}",
-        shared.rdap_base_url.trim_end_matches('/'),
-        path_and_query
-            .strip_prefix(base_path)
-            .unwrap_or(path_and_query)
-    );
+    let below = path_and_query
+        .strip_prefix(base_path)
+        .unwrap_or(path_and_query);
+    let public = shared.rdap_base_url.trim_end_matches('/');
+    let mut url = String::with_capacity(public.len() + below.len());
+    url.push_str(public);
+    url.push_str(below);
     let url = clean_url(&url);
     if let Some(page) =
         crate::web::serve_page(&parts.method, path_and_query, base_path, &parts.headers)
@@ -393,13 +411,12 @@ pub(crate) fn guarded(url: &str, f: impl FnOnce() -> Reply) -> Reply {
 fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response<Chunks> {
     let (parts, etag) = match reply.body {
         ReplyBody::Text(t) => {
-            let tag = (reply.status == 200).then(|| etag_of(&t));
+            let tag = (reply.status == 200).then(|| Etag::new(etag_of(&t)));
             (vec![Bytes::from(t)], tag)
         }
-        ReplyBody::Parts(p, tag) => (p, (reply.status == 200).then_some(tag)),
+        ReplyBody::Parts(p, hash) => (p, (reply.status == 200).then(|| Etag::new(hash))),
     };
-    let not_modified =
-        matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag));
+    let not_modified = matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag.as_str()));
     let status = if not_modified { 304 } else { reply.status };
     let body = if not_modified {
         Chunks::new(Vec::new())
@@ -417,8 +434,10 @@ fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response
         };
         h.insert(header::CONTENT_TYPE, ct);
     }
-    if let Some(tag) = &etag {
-        set(h, header::ETAG, tag);
+    if let Some(tag) = &etag
+        && let Ok(v) = HeaderValue::from_bytes(&tag.0)
+    {
+        h.insert(header::ETAG, v);
     }
     let cache = match status {
         200 | 304 | 301 | 302 | 303 | 307 | 308 if reply.personal => &state.cache_private,
@@ -472,7 +491,10 @@ mod tests {
 
     #[test]
     fn entity_tags() {
-        let tag = etag_of("{}");
+        let tag = Etag::new(etag_of("{}"));
+        assert_eq!(tag.as_str().len(), 18);
+        assert_eq!(Etag::new(0x0123_4567_89ab_cdef).as_str(), "\"0123456789abcdef\"");
+        let tag = tag.as_str();
         assert!(tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"));
         assert!(none_match(&tag, &tag));
         assert!(none_match(&format!("\"x\", W/{tag}"), &tag));

@@ -1225,7 +1225,7 @@ pub(crate) fn net_answer(
     url: &str,
     i: u32,
     over_limit: impl FnOnce() -> bool,
-) -> (Vec<Bytes>, String, bool) {
+) -> (Vec<Bytes>, u64, bool) {
     let key = |strip: bool| fragment_key(FRAG_NET_ANSWER, u16::from(strip), i);
     let render = |strip: bool, personal: bool| {
         let mut doc = Doc::new(cx, "");
@@ -1273,10 +1273,12 @@ pub(crate) fn net_answer(
     head.end_arr();
     let mut head = head.into_string();
     head.push(',');
-    let etag = format!(
-        "\"{:016x}\"",
-        xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), hash)
-    );
+    // The head is the notices for this URL: with a template, the URL and the template's
+    // hash stand for it (cheaper to hash than the text).
+    let etag = match cx.notices {
+        Some(t) => xxhash_rust::xxh3::xxh3_64_with_seed(url.as_bytes(), hash ^ t.1),
+        None => xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), hash),
+    };
     // Sized to fit, so that the bytes take the buffer over without another allocation.
     parts[0] = Bytes::from(head.into_bytes().into_boxed_slice());
     (parts, etag, personal && !strip)
@@ -1389,7 +1391,7 @@ fn vprop(j: &mut Json, name: &str, value: &str) {
 /// The standard notices as three pieces of JSON around the two places where the URL asked
 /// for goes, built once from the configured URLs.
 #[derive(Debug)]
-pub(crate) struct NoticeTemplate([String; 3]);
+pub(crate) struct NoticeTemplate([String; 3], u64);
 
 impl NoticeTemplate {
     pub(crate) fn new(urls: &crate::server::UrlConfig) -> NoticeTemplate {
@@ -1398,9 +1400,10 @@ impl NoticeTemplate {
         write_notices(&mut j, urls, MARK);
         let text = j.into_string();
         let parts: Vec<&str> = text.split("\\u0001").collect();
+        let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
         match parts.as_slice() {
-            [a, b, c] => NoticeTemplate([a.to_string(), b.to_string(), c.to_string()]),
-            _ => NoticeTemplate([text.clone(), String::new(), String::new()]),
+            [a, b, c] => NoticeTemplate([a.to_string(), b.to_string(), c.to_string()], hash),
+            _ => NoticeTemplate([text.clone(), String::new(), String::new()], hash),
         }
     }
 }

@@ -24,7 +24,7 @@ pub(super) const DEFAULT_CACHE_MAX_AGE: u64 = 300;
 pub(super) const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 pub(super) const DEFAULT_MAX_URI_LEN: usize = 4096;
 pub(super) const DEFAULT_MAX_BODY_BYTES: usize = 1024;
-pub(super) const DEFAULT_RENDER_CACHE_ENTRIES: usize = 16384;
+pub(super) const DEFAULT_RENDER_CACHE_ENTRIES: usize = 32768;
 pub(super) const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 10;
 pub(super) const DEFAULT_METRICS: &str = "127.0.0.1:9100";
 pub(super) const DEFAULT_RELOAD_POLL_MS: u64 = 1000;
@@ -93,7 +93,8 @@ pub struct RdapConfig {
     pub redirect_status: u16,
     /// Largest request body accepted (RDAP requests have none).
     pub max_body_bytes: usize,
-    /// Slots of the cache of rendered answers and entities (0 turns it off).
+    /// Slots of each of the two caches of rendered JSON, network answers and the pieces
+    /// they share (0 turns them off).
     pub render_cache_entries: usize,
     /// Serve HTTPS with this certificate and key.
     pub tls: Option<TlsConfig>,
