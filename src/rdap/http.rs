@@ -416,7 +416,8 @@ fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response
         }
         ReplyBody::Parts(p, hash) => (p, (reply.status == 200).then(|| Etag::new(hash))),
     };
-    let not_modified = matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag.as_str()));
+    let not_modified =
+        matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag.as_str()));
     let status = if not_modified { 304 } else { reply.status };
     let body = if not_modified {
         Chunks::new(Vec::new())
@@ -493,7 +494,10 @@ mod tests {
     fn entity_tags() {
         let tag = Etag::new(etag_of("{}"));
         assert_eq!(tag.as_str().len(), 18);
-        assert_eq!(Etag::new(0x0123_4567_89ab_cdef).as_str(), "\"0123456789abcdef\"");
+        assert_eq!(
+            Etag::new(0x0123_4567_89ab_cdef).as_str(),
+            "\"0123456789abcdef\""
+        );
         let tag = tag.as_str();
         assert!(tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"));
         assert!(none_match(&tag, &tag));
