@@ -7,12 +7,24 @@
 //! minimal hyper server that answers every request with a fixed JSON body of the same
 //! average size. Both run in this one process run, on the same machine, with the same
 //! number of server threads and the same wrk settings; the report gives both request
-//! rates and their ratio (the target is at least 0.8).
+//! rates, the p50 and p99 latency of a request (wrk `--latency`: request written to
+//! answer read, on a kept-alive connection), the server CPU time per request, and the
+//! ratio of the rates (the target is at least 0.8). After the rounds, a sweep over the
+//! number of connections measures both servers once at each.
 //!
 //! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
 //! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
-//! each server counts), RDAP_BENCH_KEEP (keep the generated registry and snapshot),
+//! each server counts, its p50 and p99 with it), RDAP_BENCH_SWEEP (default 1,4,16,32,64;
+//! empty or `none` for no sweep), RDAP_BENCH_SWEEP_SECS (default RDAP_BENCH_SECS, at most
+//! 5) per sweep measurement, RDAP_BENCH_KEEP (keep the generated registry and snapshot),
 //! RDAP_BENCH_CACHE (the server's `rdap.render_cache_entries`; 0 turns its cache off).
+//! With the defaults the measurements take 90 s.
+//!
+//! Lines starting with `RESULT` and `SWEEP` are for scripts (`scripts/bench`), `key=value`
+//! pairs in the same form as benches/whois_load.rs: `RESULT name=rirwhois|ceiling
+//! concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U`, `RESULT ratio=X`, and
+//! `SWEEP name=... concurrency=C rate=R p50_ms=P p99_ms=P errors=E`. `errors` counts
+//! non-2xx answers and wrk's socket errors.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -305,19 +317,61 @@ fn cpu_secs(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// Requests per second from one wrk run, the count of non-2xx answers, and the server's
-/// CPU time per request in microseconds.
-fn wrk_cpu(addr: SocketAddr, lua: &Path, secs: u64, conns: u64, pid: u32) -> (f64, u64, f64) {
-    let before = cpu_secs(pid);
-    let (rate, bad) = wrk(addr, lua, secs, conns);
-    let used = cpu_secs(pid) - before;
-    (rate, bad, used * 1e6 / (rate * secs as f64).max(1.0))
+/// One wrk run.
+struct Wrk {
+    rate: f64,
+    /// Non-2xx (or 3xx) answers.
+    non_2xx: u64,
+    /// wrk's socket errors: connect, read, write and timeout together.
+    socket_errors: u64,
+    p50_ms: f64,
+    p99_ms: f64,
+    /// The server's CPU time per request, in microseconds.
+    cpu_us: f64,
 }
 
-/// Requests per second from one wrk run, and the count of non-2xx answers.
-fn wrk(addr: SocketAddr, lua: &Path, secs: u64, conns: u64) -> (f64, u64) {
+impl Wrk {
+    fn errors(&self) -> u64 {
+        self.non_2xx + self.socket_errors
+    }
+}
+
+/// One wrk run against `addr`, with the CPU time used meanwhile by process `pid`.
+fn wrk_cpu(addr: SocketAddr, lua: &Path, secs: u64, conns: u64, pid: u32) -> Wrk {
+    let before = cpu_secs(pid);
+    let mut w = wrk(addr, lua, secs, conns);
+    let used = cpu_secs(pid) - before;
+    w.cpu_us = used * 1e6 / (w.rate * secs as f64).max(1.0);
+    w
+}
+
+/// A wrk duration such as `635.91us`, `1.20ms`, `2.01s` or `1.50m`, in milliseconds.
+fn wrk_ms(v: &str) -> Option<f64> {
+    let v = v.trim();
+    let split = v.find(|c: char| c.is_ascii_alphabetic())?;
+    let (num, unit) = v.split_at(split);
+    let num: f64 = num.parse().ok()?;
+    let scale = match unit {
+        "us" => 1e-3,
+        "ms" => 1.0,
+        "s" => 1e3,
+        "m" => 60e3,
+        "h" => 3600e3,
+        _ => return None,
+    };
+    Some(num * scale)
+}
+
+/// One wrk run (`--latency`), without the CPU time.
+fn wrk(addr: SocketAddr, lua: &Path, secs: u64, conns: u64) -> Wrk {
     let out = Command::new("wrk")
-        .args(["-t1", &format!("-c{conns}"), &format!("-d{secs}s"), "-s"])
+        .args([
+            "-t1",
+            &format!("-c{conns}"),
+            &format!("-d{secs}s"),
+            "--latency",
+            "-s",
+        ])
         .arg(lua)
         .arg(format!("http://{addr}/"))
         .output()
@@ -333,7 +387,50 @@ fn wrk(addr: SocketAddr, lua: &Path, secs: u64, conns: u64) -> (f64, u64) {
         .find_map(|l| l.trim().strip_prefix("Non-2xx or 3xx responses:"))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0);
-    (rate, non_2xx)
+    // "  Socket errors: connect 0, read 0, write 0, timeout 0", only when there are any.
+    let socket_errors = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Socket errors:"))
+        .map_or(0, |v| {
+            v.split(',')
+                .filter_map(|e| e.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum()
+        });
+    // The latency distribution: "     50%  635.91us" ... "     99%    1.20ms".
+    let quantile = |q: &str| {
+        text.lines()
+            .find_map(|l| {
+                let mut f = l.split_whitespace();
+                (f.next() == Some(q))
+                    .then(|| f.next().and_then(wrk_ms))
+                    .flatten()
+            })
+            .unwrap_or_else(|| panic!("no {q} latency in wrk output:\n{text}"))
+    };
+    Wrk {
+        rate,
+        non_2xx,
+        socket_errors,
+        p50_ms: quantile("50%"),
+        p99_ms: quantile("99%"),
+        cpu_us: 0.0,
+    }
+}
+
+/// The numbers after `name`, comma-separated (`1,4,16`); `default` when it is not set.
+fn env_list(name: &str, default: &[u64]) -> Vec<u64> {
+    match std::env::var(name) {
+        Err(_) => default.to_vec(),
+        Ok(v) if v.trim().is_empty() || v.trim() == "none" => Vec::new(),
+        Ok(v) => v
+            .split(',')
+            .map(|c| {
+                c.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}: a list like 1,4,16, not {v:?}"))
+            })
+            .collect(),
+    }
 }
 
 fn main() {
@@ -346,6 +443,8 @@ fn main() {
     let secs = env_num("RDAP_BENCH_SECS", 10);
     let conns = env_num("RDAP_BENCH_CONNECTIONS", 32);
     let rounds = env_num("RDAP_BENCH_ROUNDS", 2).max(1);
+    let sweep = env_list("RDAP_BENCH_SWEEP", &[1, 4, 16, 32, 64]);
+    let sweep_secs = env_num("RDAP_BENCH_SWEEP_SECS", secs.min(5));
     let bin = env!("CARGO_BIN_EXE_rirwhois");
     let dir = tempfile::tempdir().expect("tempdir");
     if std::env::var_os("RDAP_BENCH_KEEP").is_some() {
@@ -396,32 +495,88 @@ fn main() {
     let lua = dir.path().join("random-ip.lua");
     std::fs::write(&lua, LUA).expect("lua");
     println!(
-        "rdap_load: wrk -t1 -c{conns} -d{secs}s, /ip/<random address>, answers of {avg} bytes on average; {rounds} round(s)"
+        "rdap_load: wrk -t1 -c{conns} -d{secs}s --latency, /ip/<random address>, answers of {avg} bytes on average; {rounds} round(s); sweep over {sweep:?} connections, {sweep_secs} s each"
     );
-    let (mut best_ceiling, mut best_rirwhois) = (0f64, 0f64);
+    let me = std::process::id();
+    let mut best: [Option<Wrk>; 2] = [None, None];
     let (mut cpu_ceiling, mut cpu_rirwhois) = (f64::MAX, f64::MAX);
     for round in 1..=rounds {
-        let (c, c_bad, c_cpu) = wrk_cpu(ceiling, &lua, secs, conns, std::process::id());
-        let (r, r_bad, r_cpu) = wrk_cpu(addr, &lua, secs, conns, server_pid);
+        let c = wrk_cpu(ceiling, &lua, secs, conns, me);
+        let r = wrk_cpu(addr, &lua, secs, conns, server_pid);
         println!(
-            "round {round}: minimal hyper server {c:.0} req/s ({c_bad} non-2xx, {c_cpu:.1} µs CPU/request), rirwhois {r:.0} req/s ({r_bad} non-2xx, {r_cpu:.1} µs CPU/request)"
+            "round {round}: minimal hyper server {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request), rirwhois {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request)",
+            c.rate,
+            c.p50_ms,
+            c.p99_ms,
+            c.non_2xx,
+            c.socket_errors,
+            c.cpu_us,
+            r.rate,
+            r.p50_ms,
+            r.p99_ms,
+            r.non_2xx,
+            r.socket_errors,
+            r.cpu_us
         );
-        assert_eq!(r_bad, 0, "every random address is in the registry");
-        best_ceiling = best_ceiling.max(c);
-        best_rirwhois = best_rirwhois.max(r);
-        cpu_ceiling = cpu_ceiling.min(c_cpu);
-        cpu_rirwhois = cpu_rirwhois.min(r_cpu);
+        assert_eq!(r.non_2xx, 0, "every random address is in the registry");
+        cpu_ceiling = cpu_ceiling.min(c.cpu_us);
+        cpu_rirwhois = cpu_rirwhois.min(r.cpu_us);
+        for (slot, run) in best.iter_mut().zip([r, c]) {
+            if slot.as_ref().is_none_or(|b| run.rate > b.rate) {
+                *slot = Some(run);
+            }
+        }
     }
-    println!("minimal hyper server (fixed {avg}-byte JSON): {best_ceiling:.0} requests/s");
-    println!("rirwhois RDAP /ip/<random address>:          {best_rirwhois:.0} requests/s");
+    let [Some(rirwhois), Some(ceil)] = best else {
+        unreachable!("at least one round")
+    };
+    println!(
+        "minimal hyper server (fixed {avg}-byte JSON): {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
+        ceil.rate, ceil.p50_ms, ceil.p99_ms
+    );
+    println!(
+        "rirwhois RDAP /ip/<random address>:          {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
+        rirwhois.rate, rirwhois.p50_ms, rirwhois.p99_ms
+    );
     println!(
         "ratio: {:.2} (target at least 0.80)",
-        best_rirwhois / best_ceiling
+        rirwhois.rate / ceil.rate
     );
     println!(
         "server CPU per request: minimal {cpu_ceiling:.1} µs, rirwhois {cpu_rirwhois:.1} µs (ratio {:.2}; less sensitive to other load on the machine)",
         cpu_ceiling / cpu_rirwhois
     );
+    // For scripts: the best round of each (its rate, p50 and p99), the lowest CPU per
+    // request over the rounds, as in the lines above.
+    for (name, w, cpu) in [
+        ("rirwhois", &rirwhois, cpu_rirwhois),
+        ("ceiling", &ceil, cpu_ceiling),
+    ] {
+        println!(
+            "RESULT name={name} concurrency={conns} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={} cpu_us={cpu:.1}",
+            w.rate,
+            w.p50_ms,
+            w.p99_ms,
+            w.errors()
+        );
+    }
+    println!("RESULT ratio={:.3}", rirwhois.rate / ceil.rate);
+    for &c in &sweep {
+        for (name, server, pid) in [("rirwhois", addr, server_pid), ("ceiling", ceiling, me)] {
+            let w = wrk_cpu(server, &lua, sweep_secs, c, pid);
+            println!(
+                "SWEEP name={name} concurrency={c} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={} cpu_us={:.1}",
+                w.rate,
+                w.p50_ms,
+                w.p99_ms,
+                w.errors(),
+                w.cpu_us
+            );
+            if name == "rirwhois" {
+                assert_eq!(w.non_2xx, 0, "every random address is in the registry");
+            }
+        }
+    }
     if std::env::var_os("RDAP_BENCH_KEEP").is_some() {
         let _ = dir.keep();
     }
