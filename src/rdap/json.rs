@@ -209,8 +209,9 @@ pub(crate) fn escape_into(out: &mut String, s: &str) {
 /// Whether `s` can go inside a JSON string as it is.
 pub(crate) fn is_json_safe(s: &str) -> bool {
     // No early exit, so that the compiler can check many bytes at once.
-    !s.bytes()
-        .fold(false, |special, b| special | (b < 0x20) | (b == b'"') | (b == b'\\'))
+    !s.bytes().fold(false, |special, b| {
+        special | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// Appends `s` escaped, without quotes.
