@@ -500,10 +500,10 @@ mod tests {
         );
         let tag = tag.as_str();
         assert!(tag.starts_with('"') && tag.ends_with('"') && !tag.starts_with("W/"));
-        assert!(none_match(&tag, &tag));
-        assert!(none_match(&format!("\"x\", W/{tag}"), &tag));
-        assert!(none_match("*", &tag));
-        assert!(!none_match("\"other\"", &tag));
+        assert!(none_match(tag, tag));
+        assert!(none_match(&format!("\"x\", W/{tag}"), tag));
+        assert!(none_match("*", tag));
+        assert!(!none_match("\"other\"", tag));
     }
 
     #[test]
