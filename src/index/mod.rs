@@ -14,18 +14,18 @@ use crate::snapshot::{
     ArchivedKey, ArchivedPrefixEntry, ArchivedPrefixes, Data, KEY_DBA, KEY_HANDLE,
 };
 
+mod v4;
+use v4::V4Index;
+
 /// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
 ///
-/// IPv4 lookups go through a first stage indexed by the top 16 bits of the address: for a
-/// /16 inside which no CIDR longer than /16 starts, every address has the same answer, kept
-/// in the table; only the other /16s go down the trie.
+/// IPv4 address lookups do not use the trie: they go through a table of the /16s and, in
+/// the /16s that hold longer CIDRs, sorted intervals indexed by /24 (see [`v4`]). The trie
+/// answers prefix lookups.
 pub struct Tries {
     v4: LCTrieMap<Ipv4Prefix, u32>,
     v6: LCTrieMap<Ipv6Prefix, u32>,
-    /// The answer for each /16 that holds no longer CIDR (unused for the others).
-    v4_top: Box<[u32]>,
-    /// One bit per /16: set when a CIDR longer than /16 lies inside (go down the trie).
-    v4_deep: Box<[u64]>,
+    v4_index: V4Index,
 }
 
 impl std::fmt::Debug for Tries {
@@ -33,15 +33,15 @@ impl std::fmt::Debug for Tries {
         f.debug_struct("Tries")
             .field("v4", &self.v4.len())
             .field("v6", &self.v6.len())
+            .field("v4_index_bytes", &self.v4_index.heap_bytes())
             .finish()
     }
 }
 
-/// The IPv4 trie and its first stage, built on their own thread (see [`Tries::from_parts`]).
+/// The IPv4 trie and address index, built on their own thread (see [`Tries::from_parts`]).
 pub struct TrieV4 {
     trie: LCTrieMap<Ipv4Prefix, u32>,
-    top: Box<[u32]>,
-    deep: Box<[u64]>,
+    index: V4Index,
 }
 /// The IPv6 trie alone.
 pub struct TrieV6(LCTrieMap<Ipv6Prefix, u32>);
@@ -57,27 +57,20 @@ impl Tries {
         Tries::from_parts(Tries::build_v4(v4s), Tries::build_v6(v6s))
     }
 
-    /// The IPv4 trie from the IPv4 prefix table (in table order, as [`Tries::build`]).
+    /// The IPv4 trie and address index from the IPv4 prefix table (in table order, as
+    /// [`Tries::build`]).
     pub fn build_v4(v4s: &[ArchivedPrefixEntry]) -> TrieV4 {
         let mut v4 = RTrieMap::with_root_and_capacity(NONE, v4s.len());
-        let mut deep = vec![0u64; 1 << 10].into_boxed_slice();
         for p in v4s {
             let addr = Ipv4Addr::from(p.addr.to_native() as u32);
             if let Ok(prefix) = Ipv4Prefix::new(addr, p.len) {
                 v4.insert(prefix, p.net.to_native());
-                if p.len > 16 {
-                    let top = u32::from(addr) >> 16;
-                    deep[(top >> 6) as usize] |= 1 << (top & 63);
-                }
             }
         }
-        let trie = v4.compress();
-        // A /16 with no longer CIDR inside: the longest match of its first address (a CIDR
-        // of /16 or shorter) covers all of it.
-        let top = (0..1u32 << 16)
-            .map(|t| *trie.lookup(&Ipv4Addr::from(t << 16)).1)
-            .collect();
-        TrieV4 { trie, top, deep }
+        TrieV4 {
+            trie: v4.compress(),
+            index: V4Index::build(v4s),
+        }
     }
 
     /// The IPv6 trie from the IPv6 prefix table.
@@ -97,8 +90,7 @@ impl Tries {
         Tries {
             v4: v4.trie,
             v6: v6.0,
-            v4_top: v4.top,
-            v4_deep: v4.deep,
+            v4_index: v4.index,
         }
     }
 
@@ -113,13 +105,7 @@ impl Tries {
         let hit = if v6 {
             *self.v6.lookup(&Ipv6Addr::from(addr)).1
         } else {
-            let a = addr as u32;
-            let top = (a >> 16) as usize;
-            if self.v4_deep[top >> 6] & (1 << (top & 63)) == 0 {
-                self.v4_top[top]
-            } else {
-                *self.v4.lookup(&Ipv4Addr::from(a)).1
-            }
+            self.v4_index.lookup(addr as u32)
         };
         (hit != NONE).then_some(hit)
     }
@@ -217,9 +203,9 @@ mod tests {
     use super::*;
     use crate::snapshot::PrefixEntry;
 
-    /// The first stage answers like the trie alone: shallow /16s (empty, covered by a short
-    /// CIDR, or exactly a /16) from the table, deep ones through the trie, with the later
-    /// entry winning on an identical CIDR.
+    /// IPv4 address lookups answer like brute force: shallow /16s (empty, covered by a
+    /// short CIDR, or exactly a /16) from the table, deep ones from their intervals, with
+    /// the later entry winning on an identical CIDR.
     #[test]
     fn first_stage_answers_like_brute_force() {
         let table: Vec<(u32, u8)> = vec![
