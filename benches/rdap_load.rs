@@ -3,7 +3,7 @@
 //! RDAP under keep-alive load: wrk asks `/ip/<random address>` of `rirwhois serve` over a
 //! generated ARIN-style registry (256 allocations of /16, each with 16 /20 reassignments,
 //! half with their own contacts, each with 4 /24s inheriting their abuse contact; about
-//! 21,000 networks, 200 orgs and 800 contacts with validation records), and then of a
+//! 20,736 networks, 200 orgs and 800 contacts with validation records), and then of a
 //! minimal hyper server that answers every request with a fixed JSON body of the same
 //! average size. Both run in this one process run, on the same machine, with the same
 //! number of server threads and the same wrk settings; the report gives both request
