@@ -440,6 +440,28 @@ struct NetsPart {
     orgs: u64,
 }
 
+/// The network files of the chosen source format.
+enum NetOut {
+    Arin(arin::NetFiles),
+    Rpsl(rpsl::NetFiles),
+}
+
+impl NetOut {
+    fn net(&mut self, w: &World, n: &NetRec) -> Result<(), GenError> {
+        match self {
+            NetOut::Arin(o) => o.net(w, n),
+            NetOut::Rpsl(o) => o.net(w, n),
+        }
+    }
+
+    fn finish(self) -> Result<Vec<(PathBuf, u64)>, GenError> {
+        match self {
+            NetOut::Arin(o) => o.finish(),
+            NetOut::Rpsl(o) => o.finish(),
+        }
+    }
+}
+
 /// Writes the nets (and delegations), then the orgs and customers, which need to know each
 /// customer's parent org from the nets.
 fn write_nets_and_orgs(
@@ -454,44 +476,22 @@ fn write_nets_and_orgs(
     let mut tick = Tick::new(bar);
     let v4_tops = routed.map(|r| &r.v4[..]);
     let v6_tops = routed.map(|r| &r.v6[..]);
-    let (mut files, s4, s6) = match format {
-        GenFormat::ArinXml => {
-            let mut out = arin::NetFiles::create(dir)?;
-            let mut sink = |n: &NetRec| {
-                tick.one();
-                out.net(w, n)
-            };
-            let s4 = nets::generate_family(
-                w,
-                false,
-                counts.nets_v4,
-                v4_tops,
-                &mut customers,
-                &mut sink,
-            )?;
-            let s6 =
-                nets::generate_family(w, true, counts.nets_v6, v6_tops, &mut customers, &mut sink)?;
-            (out.finish()?, s4, s6)
-        }
-        GenFormat::Rpsl => {
-            let mut out = rpsl::NetFiles::create(dir)?;
-            let mut sink = |n: &NetRec| {
-                tick.one();
-                out.net(w, n)
-            };
-            let s4 = nets::generate_family(
-                w,
-                false,
-                counts.nets_v4,
-                v4_tops,
-                &mut customers,
-                &mut sink,
-            )?;
-            let s6 =
-                nets::generate_family(w, true, counts.nets_v6, v6_tops, &mut customers, &mut sink)?;
-            (out.finish()?, s4, s6)
-        }
+    let mut out = match format {
+        GenFormat::ArinXml => NetOut::Arin(arin::NetFiles::create(dir)?),
+        GenFormat::Rpsl => NetOut::Rpsl(rpsl::NetFiles::create(dir)?),
     };
+    let (s4, s6) = {
+        let mut sink = |n: &NetRec| {
+            tick.one();
+            out.net(w, n)
+        };
+        let s4 =
+            nets::generate_family(w, false, counts.nets_v4, v4_tops, &mut customers, &mut sink)?;
+        let s6 =
+            nets::generate_family(w, true, counts.nets_v6, v6_tops, &mut customers, &mut sink)?;
+        (s4, s6)
+    };
+    let mut files = out.finish()?;
     let mut orgs = 0u64;
     match format {
         GenFormat::ArinXml => {
