@@ -30,15 +30,7 @@ fn name(u: &mut Unstructured<'_>) -> Result<String> {
     Ok(s)
 }
 
-const FUNCTIONS: &[PocFunction] = &[
-    PocFunction::Admin,
-    PocFunction::Abuse,
-    PocFunction::Noc,
-    PocFunction::Tech,
-    PocFunction::Routing,
-    PocFunction::Dns,
-    PocFunction::Irt,
-];
+const FUNCTIONS: &[PocFunction] = &PocFunction::ALL;
 
 fn links(u: &mut Unstructured<'_>, pocs: usize) -> Result<Vec<PocLink>> {
     let mut out = Vec::new();

@@ -51,6 +51,17 @@ pub enum PocFunction {
 }
 
 impl PocFunction {
+    /// Every function, in declaration order.
+    pub const ALL: [PocFunction; 7] = [
+        PocFunction::Admin,
+        PocFunction::Abuse,
+        PocFunction::Noc,
+        PocFunction::Tech,
+        PocFunction::Routing,
+        PocFunction::Dns,
+        PocFunction::Irt,
+    ];
+
     /// Parses an ARIN function code (`AD`, `AB`, `N`, `T`, `R`, `D`).
     pub fn from_arin_code(code: &str) -> Option<Self> {
         Some(match code.trim().to_ascii_uppercase().as_str() {

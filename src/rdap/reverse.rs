@@ -18,15 +18,7 @@ pub(crate) enum Obj {
     Delegation(u32),
 }
 
-const FUNCTIONS: [PocFunction; 7] = [
-    PocFunction::Admin,
-    PocFunction::Abuse,
-    PocFunction::Noc,
-    PocFunction::Tech,
-    PocFunction::Routing,
-    PocFunction::Dns,
-    PocFunction::Irt,
-];
+const FUNCTIONS: [PocFunction; 7] = PocFunction::ALL;
 
 fn function_code(f: PocFunction) -> u32 {
     FUNCTIONS.iter().position(|&x| x == f).unwrap_or(0) as u32
