@@ -99,5 +99,24 @@ fn main() {
             "lookups, inside     {:.2} M/s ({hits} of {n} found; v4 and v6 as in the table)",
             n as f64 / secs / 1e6
         );
+        for fam in [false, true] {
+            let part: Vec<u128> = inside
+                .iter()
+                .filter(|&&(v6, _)| v6 == fam)
+                .map(|&(_, a)| a)
+                .collect();
+            let t = Instant::now();
+            let mut hits = 0usize;
+            for &a in &part {
+                hits += usize::from(reg.net_by_addr(fam, black_box(a)).is_some());
+            }
+            let secs = t.elapsed().as_secs_f64();
+            println!(
+                "lookups, inside {}  {:.2} M/s ({hits} of {} found)",
+                if fam { "v6" } else { "v4" },
+                part.len() as f64 / secs / 1e6,
+                part.len()
+            );
+        }
     }
 }
