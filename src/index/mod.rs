@@ -15,17 +15,21 @@ use crate::snapshot::{
 };
 
 mod v4;
+mod v6;
 use v4::V4Index;
+use v6::V6Index;
 
 /// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
 ///
-/// IPv4 address lookups do not use the trie: they go through a table of the /16s and, in
-/// the /16s that hold longer CIDRs, sorted intervals indexed by /24 (see [`v4`]). The trie
-/// answers prefix lookups.
+/// Address lookups do not use the tries: IPv4 ones go through a table of the /16s and, in
+/// the /16s that hold longer CIDRs, sorted intervals indexed by /24 (see [`v4`]); IPv6 ones
+/// through sorted intervals indexed by their top 20 bits (see [`v6`]). The tries answer
+/// prefix lookups.
 pub struct Tries {
     v4: LCTrieMap<Ipv4Prefix, u32>,
     v6: LCTrieMap<Ipv6Prefix, u32>,
     v4_index: V4Index,
+    v6_index: V6Index,
 }
 
 impl std::fmt::Debug for Tries {
@@ -34,6 +38,7 @@ impl std::fmt::Debug for Tries {
             .field("v4", &self.v4.len())
             .field("v6", &self.v6.len())
             .field("v4_index_bytes", &self.v4_index.heap_bytes())
+            .field("v6_index_bytes", &self.v6_index.heap_bytes())
             .finish()
     }
 }
@@ -43,8 +48,11 @@ pub struct TrieV4 {
     trie: LCTrieMap<Ipv4Prefix, u32>,
     index: V4Index,
 }
-/// The IPv6 trie alone.
-pub struct TrieV6(LCTrieMap<Ipv6Prefix, u32>);
+/// The IPv6 trie and address index, built on their own thread.
+pub struct TrieV6 {
+    trie: LCTrieMap<Ipv6Prefix, u32>,
+    index: V6Index,
+}
 
 impl Tries {
     /// Builds both tries from the snapshot's prefix tables. Entries come shallow nets first,
@@ -73,7 +81,7 @@ impl Tries {
         }
     }
 
-    /// The IPv6 trie from the IPv6 prefix table.
+    /// The IPv6 trie and address index from the IPv6 prefix table (in table order).
     pub fn build_v6(v6s: &[ArchivedPrefixEntry]) -> TrieV6 {
         let mut v6 = RTrieMap::with_root_and_capacity(NONE, v6s.len());
         for p in v6s {
@@ -82,15 +90,19 @@ impl Tries {
                 v6.insert(prefix, p.net.to_native());
             }
         }
-        TrieV6(v6.compress())
+        TrieV6 {
+            trie: v6.compress(),
+            index: V6Index::build(v6s),
+        }
     }
 
     /// Both tries, built apart.
     pub fn from_parts(v4: TrieV4, v6: TrieV6) -> Tries {
         Tries {
             v4: v4.trie,
-            v6: v6.0,
+            v6: v6.trie,
             v4_index: v4.index,
+            v6_index: v6.index,
         }
     }
 
@@ -103,7 +115,7 @@ impl Tries {
     #[inline]
     pub fn lookup(&self, v6: bool, addr: u128) -> Option<u32> {
         let hit = if v6 {
-            *self.v6.lookup(&Ipv6Addr::from(addr)).1
+            self.v6_index.lookup(addr)
         } else {
             self.v4_index.lookup(addr as u32)
         };
