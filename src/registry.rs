@@ -142,7 +142,7 @@ impl Registry {
             },
             |p| {
                 let t = Instant::now();
-                (Tries::build_v6(&p.v6), t.elapsed())
+                (Tries::build_v6(&p.v4, &p.v6), t.elapsed())
             },
         )?;
         // The longer build stands for the index time; the rest (overlapping it) is opening.

@@ -17,6 +17,8 @@
 use crate::model::NONE;
 use crate::snapshot::ArchivedPrefixEntry;
 
+use super::pages::Pages;
+
 /// The network mask of a length from 0 to 32.
 fn mask(len: u8) -> u32 {
     u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
@@ -221,51 +223,6 @@ impl V4Index {
     }
 }
 
-/// Zeroed bytes in a mapping of their own, which Linux is asked to back with huge pages:
-/// the lookups read the buckets and intervals at random, and with 4 KiB pages nearly every
-/// read also missed the TLB (measured: IPv4 lookups of addresses inside nets about 30 %
-/// faster with huge pages). On the heap if the mapping fails.
-enum Pages {
-    Map(memmap2::MmapMut, usize),
-    Heap(Box<[u8]>),
-}
-
-impl Pages {
-    fn new(len: usize) -> Pages {
-        match memmap2::MmapMut::map_anon(len) {
-            Ok(map) if len > 0 => {
-                // Only advice: without huge pages it works the same, slower.
-                #[cfg(target_os = "linux")]
-                let _ = map.advise(memmap2::Advice::HugePage);
-                Pages::Map(map, len)
-            }
-            _ => Pages::Heap(vec![0; len].into_boxed_slice()),
-        }
-    }
-
-    /// Keeps the first `len` bytes in use (the mapping stays as it is).
-    fn truncate(&mut self, len: usize) {
-        match self {
-            Pages::Map(_, used) => *used = (*used).min(len),
-            Pages::Heap(b) => *b = b[..len.min(b.len())].into(),
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        match self {
-            Pages::Map(m, used) => &m[..*used],
-            Pages::Heap(b) => b,
-        }
-    }
-
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        match self {
-            Pages::Map(m, used) => &mut m[..*used],
-            Pages::Heap(b) => b,
-        }
-    }
-}
-
 /// Cuts a deep /16 into elementary intervals: `group` holds its CIDRs' sort keys, sorted
 /// (start, then length, then table order), so that a CIDR comes after every CIDR holding it
 /// and an identical later one after the earlier. Leaves in `out` each interval's first
@@ -439,7 +396,7 @@ mod tests {
             let bytes = archive(&table);
             let entries = access(&bytes);
             let index = V4Index::build(entries);
-            let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(&[]));
+            let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(entries, &[]));
             for a in probes(&table, &mut rng) {
                 let want = brute(&table, a);
                 assert_eq!(index.lookup(a), want, "round {round}, {}", Ipv4Addr(a));
@@ -468,7 +425,7 @@ mod tests {
             assert_eq!(index.lookup(a), brute(&table, a), "{}", Ipv4Addr(a));
         }
         // Every address of the four /16s, against the trie.
-        let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(&[]));
+        let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(entries, &[]));
         for a in 0x0a00_0000..0x0a04_0000 {
             let want = tries
                 .lookup_prefix(false, u128::from(a), 32)
