@@ -1783,3 +1783,49 @@ fn the_schemas_reject_broken_answers() {
     bad["notices"].as_array_mut().unwrap().remove(1);
     assert!(rejects(&bad).0);
 }
+
+/// Network answers served from the render cache, whose shared pieces (registrant and
+/// contact entities) are sent from where they are cached, are the same bytes with the same
+/// entity tags as answers rendered afresh by a server without a cache, whichever pieces
+/// were cached when each answer was first rendered.
+#[test]
+fn cached_answers_are_the_bytes_of_fresh_ones() {
+    // The same public base URL for both, so that the URLs in answers (and the entity tags
+    // made of them) are the same.
+    let base = "[rdap]\nbase_url = \"https://rdap.example.net/\"\n";
+    let fresh = Server::with_config(&format!("{base}render_cache_entries = 0\n"), &[]);
+    let cached = Server::with_config(base, &[]);
+    let all = fresh.json("/ips?handle=*", 200, "ip-search-results");
+    let starts: Vec<String> = all["ipSearchResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["startAddress"].as_str().unwrap().to_string())
+        .collect();
+    assert!(starts.len() >= 10, "{starts:?}");
+    // Twice over every network, three requests each time: the first renders (with pieces
+    // cached by earlier networks or not), the second stores the answer, the rest come
+    // from the cache.
+    for round in 0..2 {
+        for start in &starts {
+            let path = format!("/ip/{start}");
+            let want = fresh.get(&path);
+            assert_eq!(want.status, 200, "{path}");
+            for n in 0..3 {
+                let got = cached.get(&path);
+                assert_eq!(got.status, 200, "{path}");
+                assert_eq!(
+                    got.text(),
+                    want.text(),
+                    "{path}, round {round}, request {n}"
+                );
+                assert_eq!(got.header("etag"), want.header("etag"), "{path}");
+                assert_eq!(
+                    got.header("content-length"),
+                    Some(want.body.len().to_string().as_str()),
+                    "{path}"
+                );
+            }
+        }
+    }
+}

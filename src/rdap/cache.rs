@@ -36,6 +36,12 @@ pub(crate) struct Fragment {
     pub(crate) text: Arc<str>,
     /// The same text as bytes for response bodies (shares `text`, no copy).
     pub(crate) json: Bytes,
+    /// For a network answer: its body, in order: slices of `json` (its own text) and the
+    /// cached pieces it shares with other answers (registrant and contact entities),
+    /// which are sent from where they are instead of being copied into each answer. So an
+    /// answer holds about a quarter of its bytes, and most bytes a response sends are ones
+    /// the processor's caches hold already. Empty for other fragments.
+    pub(crate) parts: Box<[Bytes]>,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
     /// Redactions it carries.
@@ -134,10 +140,16 @@ impl Fragment {
             hash: 0,
             personal: false,
             json: Bytes::from_owner(SharedText(text.clone())),
+            parts: Box::default(),
             text,
             ext,
             redactions,
         }
+    }
+
+    /// The length of the body `parts` make.
+    pub(crate) fn parts_len(&self) -> usize {
+        self.parts.iter().map(Bytes::len).sum()
     }
 
     /// The JSON text.

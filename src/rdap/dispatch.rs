@@ -46,17 +46,17 @@ impl Env<'_> {
     }
 }
 
-/// The body of an answer: one text, or parts (some shared with the cache) with their
-/// entity tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The body of an answer: one text, or a network answer from the cache with the head
+/// written for this request, and the hash its entity tag is made of.
+#[derive(Debug, Clone)]
 pub(crate) enum Body {
     Text(String),
-    /// Parts and the hash their entity tag is made of.
-    Parts(Vec<bytes::Bytes>, u64),
+    /// The head, then the answer's parts (see [`super::cache::Fragment::parts`]).
+    Answer(bytes::Bytes, std::sync::Arc<super::cache::Fragment>, u64),
 }
 
 /// An answer before it becomes an HTTP response.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) body: Body,
@@ -696,11 +696,11 @@ fn object_results(
 
 /// A single ip network as the answer (a lookup, or rdap-up and rdap-top).
 fn net_reply(env: &Env<'_>, req: &Req<'_>, i: u32) -> Reply {
-    let (parts, etag, personal) =
+    let (head, answer, etag, personal) =
         super::render::net_answer(&env.cx, env.url, i, || env.over_limit(req.peer).is_some());
     Reply {
         personal,
-        body: Body::Parts(parts, etag),
+        body: Body::Answer(head, answer, etag),
         ..Reply::ok(String::new())
     }
 }

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::{Body, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
@@ -17,7 +17,7 @@ use tracing::error;
 use crate::server::Shared;
 
 use super::bootstrap::Bootstrap;
-use super::cache::{PerRegistry, RegistryCache};
+use super::cache::{Fragment, PerRegistry, RegistryCache};
 use super::dispatch::{Body as ReplyBody, Env, Reply, bare_error, dispatch, error};
 use super::render::{Ctx, NoticeTemplate, RDAP_JSON};
 use super::request::{BadRequest, Req};
@@ -131,34 +131,142 @@ fn cors(h: &mut HeaderMap) {
     );
 }
 
-/// A response body in one or more parts, sent without joining them.
-pub(crate) struct Chunks {
-    parts: std::collections::VecDeque<Bytes>,
-    len: u64,
+/// A piece of a response body: bytes, or the parts of a cached network answer, walked
+/// without taking a reference count on each (the pieces they share are in every answer,
+/// so counting them would move their counts between the processors' caches on every
+/// request).
+pub(crate) enum Data {
+    Bytes(Bytes),
+    Answer(AnswerBuf),
 }
 
-impl Chunks {
-    fn new(parts: Vec<Bytes>) -> Chunks {
-        let len = parts.iter().map(|b| b.len() as u64).sum();
-        Chunks {
-            parts: parts.into_iter().filter(|b| !b.is_empty()).collect(),
-            len,
+/// The parts of a cached network answer from `part` and `offset` in it on.
+pub(crate) struct AnswerBuf {
+    answer: Arc<Fragment>,
+    part: usize,
+    offset: usize,
+    remaining: usize,
+}
+
+impl AnswerBuf {
+    fn new(answer: Arc<Fragment>) -> AnswerBuf {
+        let remaining = answer.parts_len();
+        AnswerBuf {
+            answer,
+            part: 0,
+            offset: 0,
+            remaining,
         }
     }
 }
 
+impl Buf for AnswerBuf {
+    fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    fn chunk(&self) -> &[u8] {
+        self.answer
+            .parts
+            .get(self.part)
+            .map_or(&[][..], |p| &p[self.offset..])
+    }
+
+    fn advance(&mut self, mut n: usize) {
+        assert!(n <= self.remaining, "advance past the end of an answer");
+        self.remaining -= n;
+        while n > 0 {
+            let left = self.answer.parts[self.part].len() - self.offset;
+            if n < left {
+                self.offset += n;
+                return;
+            }
+            n -= left;
+            self.part += 1;
+            self.offset = 0;
+        }
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        let mut offset = self.offset;
+        for p in self.answer.parts.iter().skip(self.part) {
+            if n == dst.len() {
+                break;
+            }
+            if offset < p.len() {
+                dst[n] = std::io::IoSlice::new(&p[offset..]);
+                n += 1;
+            }
+            offset = 0;
+        }
+        n
+    }
+}
+
+impl Buf for Data {
+    fn remaining(&self) -> usize {
+        match self {
+            Data::Bytes(b) => b.remaining(),
+            Data::Answer(a) => a.remaining(),
+        }
+    }
+
+    fn chunk(&self) -> &[u8] {
+        match self {
+            Data::Bytes(b) => b.chunk(),
+            Data::Answer(a) => a.chunk(),
+        }
+    }
+
+    fn advance(&mut self, n: usize) {
+        match self {
+            Data::Bytes(b) => b.advance(n),
+            Data::Answer(a) => a.advance(n),
+        }
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
+        match self {
+            Data::Bytes(b) => b.chunks_vectored(dst),
+            Data::Answer(a) => a.chunks_vectored(dst),
+        }
+    }
+}
+
+/// A response body in one or more parts, sent without joining them.
+pub(crate) struct Chunks {
+    parts: std::collections::VecDeque<Data>,
+    len: u64,
+}
+
+impl Chunks {
+    fn new(parts: Vec<Data>) -> Chunks {
+        let len = parts.iter().map(|b| b.remaining() as u64).sum();
+        Chunks {
+            parts: parts.into_iter().filter(Buf::has_remaining).collect(),
+            len,
+        }
+    }
+
+    /// A body of one text.
+    pub(crate) fn bytes(b: Bytes) -> Chunks {
+        Chunks::new(vec![Data::Bytes(b)])
+    }
+}
+
 impl Body for Chunks {
-    type Data = Bytes;
+    type Data = Data;
     type Error = std::convert::Infallible;
 
     fn poll_frame(
         self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Bytes>, Self::Error>>> {
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Data>, Self::Error>>> {
         let this = self.get_mut();
         let next = this.parts.pop_front();
         if let Some(b) = &next {
-            this.len -= b.len() as u64;
+            this.len -= b.remaining() as u64;
         }
         std::task::Poll::Ready(next.map(|b| Ok(hyper::body::Frame::data(b))))
     }
@@ -229,7 +337,7 @@ fn reply(
     if let Some(page) =
         crate::web::serve_page(&parts.method, path_and_query, base_path, &parts.headers)
     {
-        return page.map(|body| Chunks::new(vec![body]));
+        return page.map(Chunks::bytes);
     }
     let accept_ok = acceptable(&parts.headers);
     // Allocates only when the header is there.
@@ -412,9 +520,12 @@ fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response
     let (parts, etag) = match reply.body {
         ReplyBody::Text(t) => {
             let tag = (reply.status == 200).then(|| Etag::new(etag_of(&t)));
-            (vec![Bytes::from(t)], tag)
+            (vec![Data::Bytes(Bytes::from(t))], tag)
         }
-        ReplyBody::Parts(p, hash) => (p, (reply.status == 200).then(|| Etag::new(hash))),
+        ReplyBody::Answer(head, answer, hash) => (
+            vec![Data::Bytes(head), Data::Answer(AnswerBuf::new(answer))],
+            (reply.status == 200).then(|| Etag::new(hash)),
+        ),
     };
     let not_modified =
         matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag.as_str()));
@@ -504,6 +615,54 @@ mod tests {
         assert!(none_match(&format!("\"x\", W/{tag}"), tag));
         assert!(none_match("*", tag));
         assert!(!none_match("\"other\"", tag));
+    }
+
+    /// An answer's parts read as one buffer: whole, in steps that end inside and at the
+    /// ends of parts, and as slices for a vectored write with too few of them.
+    #[test]
+    fn answer_parts_read_as_one_buffer() {
+        let mut f = Fragment::new(
+            1,
+            crate::model::Timestamp::MAX,
+            "bcdef".into(),
+            super::super::render::Ext::default(),
+            Vec::new(),
+        );
+        let shared = Bytes::from_static(b"XYZ");
+        f.parts = vec![
+            f.json.slice(0..2),
+            shared.clone(),
+            f.json.slice(2..5),
+            shared,
+        ]
+        .into();
+        let f = Arc::new(f);
+        let whole = b"bcXYZdefXYZ";
+        for steps in [
+            vec![11],
+            vec![1, 1, 3, 6],
+            vec![2, 3, 3, 3],
+            vec![4, 7],
+            vec![0, 10, 1],
+        ] {
+            let mut b = AnswerBuf::new(f.clone());
+            let mut at = 0;
+            for n in steps {
+                assert_eq!(b.remaining(), whole.len() - at);
+                assert_eq!(b.chunk().first(), whole.get(at));
+                let mut out = Vec::new();
+                let mut slices = [std::io::IoSlice::new(&[]); 2];
+                let k = b.chunks_vectored(&mut slices);
+                for s in &slices[..k] {
+                    out.extend_from_slice(s);
+                }
+                assert!(whole[at..].starts_with(&out) && out.is_empty() != (at < whole.len()));
+                b.advance(n);
+                at += n;
+            }
+            assert_eq!(b.remaining(), 0);
+            assert!(b.chunk().is_empty());
+        }
     }
 
     #[test]

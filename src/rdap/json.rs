@@ -118,6 +118,17 @@ impl Json {
     }
 
     /// Already-encoded JSON (a value or members), written as is after a separator.
+    /// Stands in for a value written elsewhere whose last byte is `last` (an ASCII
+    /// closing bracket): writes the separator and that one byte, and returns where the byte
+    /// is. Whoever joins the text later puts the value in place of the byte; what follows
+    /// is separated as it would be after the value.
+    pub(crate) fn placeholder(&mut self, last: u8) -> usize {
+        self.sep();
+        let at = self.buf.len();
+        self.buf.push(char::from(last));
+        at
+    }
+
     pub(crate) fn raw(&mut self, v: &str) {
         if v.is_empty() {
             return;

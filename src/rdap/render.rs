@@ -155,6 +155,9 @@ pub(crate) const TRUNCATED_LOAD: &str = "result set truncated due to excessive l
 pub(crate) struct Doc<'a> {
     pub(crate) cx: &'a Ctx<'a>,
     pub(crate) j: Json,
+    /// When set, cached pieces are not copied into `j`: a placeholder byte stands for each
+    /// (see [`Json::placeholder`]) and the piece is kept here with its place.
+    splices: Option<Vec<(usize, Bytes)>>,
     pub(crate) ext: Ext,
     redacted: Vec<Redaction>,
     /// Leave out the e-mail addresses of contacts that are not abuse contacts here.
@@ -269,6 +272,7 @@ impl<'a> Doc<'a> {
         Doc {
             cx,
             j: Json::with_capacity(16 * 1024),
+            splices: None,
             ext,
             redacted: Vec::new(),
             strip_personal: false,
@@ -453,7 +457,12 @@ impl<'a> Doc<'a> {
         if let Some(frags) = self.cx.fragments
             && let Some(f) = frags.get(key, now)
         {
-            self.j.raw(f.text());
+            match (&mut self.splices, f.text().as_bytes().last()) {
+                (Some(splices), Some(&last)) if last.is_ascii() => {
+                    splices.push((self.j.placeholder(last), f.json.clone()));
+                }
+                _ => self.j.raw(f.text()),
+            }
             self.ext.add(f.ext);
             for r in &f.redactions {
                 self.redact(r.name, r.pre_path.clone(), r.reason);
@@ -466,7 +475,10 @@ impl<'a> Doc<'a> {
         self.ext = Ext::default();
         self.valid_until = Timestamp::MAX;
         let start = self.j.len();
+        // The piece's own text must be whole: no splices inside it.
+        let splices = self.splices.take();
         render(self);
+        self.splices = splices;
         // A separator written before the fragment's first value is not part of it.
         let written = self.j.since(start);
         let text: Arc<str> = written.strip_prefix(',').unwrap_or(written).into();
@@ -1225,24 +1237,33 @@ pub(crate) fn net_answer(
     url: &str,
     i: u32,
     over_limit: impl FnOnce() -> bool,
-) -> (Vec<Bytes>, u64, bool) {
+) -> (Bytes, Arc<Fragment>, u64, bool) {
     let key = |strip: bool| fragment_key(FRAG_NET_ANSWER, u16::from(strip), i);
     let render = |strip: bool, personal: bool| {
         let mut doc = Doc::new(cx, "");
         doc.strip_personal = strip;
+        doc.splices = Some(Vec::new());
         doc.net(i, Depth::Full, true);
         let mut body = std::mem::take(&mut doc.j);
         doc.tail(&mut body);
-        let body = body.into_string();
-        let hash = xxhash_rust::xxh3::xxh3_64(body.as_bytes());
-        let mut f = Fragment::new(
-            key(strip),
-            doc.valid_until,
-            body.into(),
-            Ext::default(),
-            Vec::new(),
-        );
-        f.hash = hash;
+        let own: Arc<str> = body.into_string().into();
+        let mut f = Fragment::new(key(strip), doc.valid_until, own, Ext::default(), Vec::new());
+        // The body: the own text between the placeholders, and the pieces in their place.
+        let mut parts = Vec::new();
+        let mut from = 0;
+        for (at, piece) in doc.splices.take().unwrap_or_default() {
+            parts.push(f.json.slice(from..at));
+            parts.push(piece);
+            from = at + 1;
+        }
+        parts.push(f.json.slice(from..));
+        parts.retain(|p| !p.is_empty());
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        for p in &parts {
+            hasher.update(p);
+        }
+        f.hash = hasher.digest();
+        f.parts = parts.into_boxed_slice();
         f.personal = personal;
         let f = Arc::new(f);
         if let Some(c) = cx.fragments {
@@ -1250,21 +1271,19 @@ pub(crate) fn net_answer(
         }
         f
     };
-    // The body: the head (written below) and then the fragment's parts.
-    let body = |f: &Fragment| (vec![Bytes::new(), f.json.clone()], f.hash);
     let cached = |strip: bool| {
         cx.fragments
-            .and_then(|c| c.with(key(strip), cx.now, |f| (f.personal, body(f))))
+            .and_then(|c| c.with(key(strip), cx.now, |f| (f.personal, f.clone())))
     };
     let (personal, plain) = match cached(false) {
-        Some((personal, out)) => (personal, Some(out)),
+        Some((personal, f)) => (personal, Some(f)),
         None => (cx.net_personal(i), None),
     };
     let strip = personal && over_limit();
-    let (mut parts, hash) = match (strip, plain) {
-        (false, Some(out)) => out,
-        (false, None) => body(&render(false, personal)),
-        (true, _) => cached(true).map_or_else(|| body(&render(true, false)), |(_, out)| out),
+    let answer = match (strip, plain) {
+        (false, Some(f)) => f,
+        (false, None) => render(false, personal),
+        (true, _) => cached(true).map_or_else(|| render(true, false), |(_, f)| f),
     };
     let mut head = Json::with_capacity(notices_len(cx, url) + 16);
     head.obj();
@@ -1275,13 +1294,14 @@ pub(crate) fn net_answer(
     head.push(',');
     // The head is the notices for this URL: with a template, the URL and the template's
     // hash stand for it (cheaper to hash than the text).
+    let hash = answer.hash;
     let etag = match cx.notices {
         Some(t) => xxhash_rust::xxh3::xxh3_64_with_seed(url.as_bytes(), hash ^ t.1),
         None => xxhash_rust::xxh3::xxh3_64_with_seed(head.as_bytes(), hash),
     };
     // Sized to fit, so that the bytes take the buffer over without another allocation.
-    parts[0] = Bytes::from(head.into_bytes().into_boxed_slice());
-    (parts, etag, personal && !strip)
+    let head = Bytes::from(head.into_bytes().into_boxed_slice());
+    (head, answer, etag, personal && !strip)
 }
 
 /// Short text on the stack: an address or a number.
