@@ -140,8 +140,10 @@ pub(crate) enum Data {
     Answer(AnswerBuf),
 }
 
-/// The parts of a cached network answer from `part` and `offset` in it on.
+/// A network answer's body: the head written for this request, then the parts of the
+/// cached answer, from `part` (0 for the head) and `offset` in it on.
 pub(crate) struct AnswerBuf {
+    head: Bytes,
     answer: Arc<Fragment>,
     part: usize,
     offset: usize,
@@ -149,13 +151,22 @@ pub(crate) struct AnswerBuf {
 }
 
 impl AnswerBuf {
-    fn new(answer: Arc<Fragment>) -> AnswerBuf {
-        let remaining = answer.parts_len();
+    fn new(head: Bytes, answer: Arc<Fragment>) -> AnswerBuf {
+        let remaining = head.len() + answer.parts_len();
         AnswerBuf {
+            head,
             answer,
             part: 0,
             offset: 0,
             remaining,
+        }
+    }
+
+    /// Part `i`: the head, then the answer's parts; empty past the end.
+    fn part(&self, i: usize) -> &[u8] {
+        match i {
+            0 => &self.head,
+            _ => self.answer.parts.get(i - 1).map_or(&[][..], |p| &p[..]),
         }
     }
 }
@@ -166,17 +177,14 @@ impl Buf for AnswerBuf {
     }
 
     fn chunk(&self) -> &[u8] {
-        self.answer
-            .parts
-            .get(self.part)
-            .map_or(&[][..], |p| &p[self.offset..])
+        self.part(self.part).get(self.offset..).unwrap_or(&[])
     }
 
     fn advance(&mut self, mut n: usize) {
         assert!(n <= self.remaining, "advance past the end of an answer");
         self.remaining -= n;
         while n > 0 {
-            let left = self.answer.parts[self.part].len() - self.offset;
+            let left = self.part(self.part).len() - self.offset;
             if n < left {
                 self.offset += n;
                 return;
@@ -190,10 +198,11 @@ impl Buf for AnswerBuf {
     fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
         let mut n = 0;
         let mut offset = self.offset;
-        for p in self.answer.parts.iter().skip(self.part) {
+        for i in self.part..=self.answer.parts.len() {
             if n == dst.len() {
                 break;
             }
+            let p = self.part(i);
             if offset < p.len() {
                 dst[n] = std::io::IoSlice::new(&p[offset..]);
                 n += 1;
@@ -234,24 +243,17 @@ impl Buf for Data {
     }
 }
 
-/// A response body in one or more parts, sent without joining them.
-pub(crate) struct Chunks {
-    parts: std::collections::VecDeque<Data>,
-    len: u64,
-}
+/// A response body: nothing, or one piece (sent in one frame).
+pub(crate) struct Chunks(Option<Data>);
 
 impl Chunks {
-    fn new(parts: Vec<Data>) -> Chunks {
-        let len = parts.iter().map(|b| b.remaining() as u64).sum();
-        Chunks {
-            parts: parts.into_iter().filter(Buf::has_remaining).collect(),
-            len,
-        }
+    fn new(data: Option<Data>) -> Chunks {
+        Chunks(data.filter(Buf::has_remaining))
     }
 
     /// A body of one text.
     pub(crate) fn bytes(b: Bytes) -> Chunks {
-        Chunks::new(vec![Data::Bytes(b)])
+        Chunks::new(Some(Data::Bytes(b)))
     }
 }
 
@@ -263,20 +265,20 @@ impl Body for Chunks {
         self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Data>, Self::Error>>> {
-        let this = self.get_mut();
-        let next = this.parts.pop_front();
-        if let Some(b) = &next {
-            this.len -= b.remaining() as u64;
-        }
-        std::task::Poll::Ready(next.map(|b| Ok(hyper::body::Frame::data(b))))
+        std::task::Poll::Ready(
+            self.get_mut()
+                .0
+                .take()
+                .map(|b| Ok(hyper::body::Frame::data(b))),
+        )
     }
 
     fn is_end_stream(&self) -> bool {
-        self.parts.is_empty()
+        self.0.is_none()
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.len)
+        hyper::body::SizeHint::with_exact(self.0.as_ref().map_or(0, |d| d.remaining() as u64))
     }
 }
 
@@ -412,7 +414,7 @@ fn clean_url(url: &str) -> Cow<'_, str> {
 
 /// The answer to a CORS preflight (or any OPTIONS request).
 fn preflight(headers: &HeaderMap) -> Response<Chunks> {
-    let mut resp = Response::new(Chunks::new(Vec::new()));
+    let mut resp = Response::new(Chunks::new(None));
     *resp.status_mut() = StatusCode::NO_CONTENT;
     let h = resp.headers_mut();
     cors(h);
@@ -517,24 +519,20 @@ pub(crate) fn guarded(url: &str, f: impl FnOnce() -> Reply) -> Reply {
 /// Turns a reply into a response: status, content type, CORS, caching, ETag and 304.
 /// For HEAD, hyper sends the headers (with the length) and leaves the body out.
 fn respond(state: &State, reply: Reply, if_none_match: Option<&str>) -> Response<Chunks> {
-    let (parts, etag) = match reply.body {
+    let (data, etag) = match reply.body {
         ReplyBody::Text(t) => {
             let tag = (reply.status == 200).then(|| Etag::new(etag_of(&t)));
-            (vec![Data::Bytes(Bytes::from(t))], tag)
+            (Data::Bytes(Bytes::from(t)), tag)
         }
         ReplyBody::Answer(head, answer, hash) => (
-            vec![Data::Bytes(head), Data::Answer(AnswerBuf::new(answer))],
+            Data::Answer(AnswerBuf::new(head, answer)),
             (reply.status == 200).then(|| Etag::new(hash)),
         ),
     };
     let not_modified =
         matches!((&etag, if_none_match), (Some(tag), Some(inm)) if none_match(inm, tag.as_str()));
     let status = if not_modified { 304 } else { reply.status };
-    let body = if not_modified {
-        Chunks::new(Vec::new())
-    } else {
-        Chunks::new(parts)
-    };
+    let body = Chunks::new((!not_modified).then_some(data));
     let mut resp = Response::new(body);
     *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let h = resp.headers_mut();
@@ -617,8 +615,8 @@ mod tests {
         assert!(!none_match("\"other\"", tag));
     }
 
-    /// An answer's parts read as one buffer: whole, in steps that end inside and at the
-    /// ends of parts, and as slices for a vectored write with too few of them.
+    /// A head and an answer's parts read as one buffer: whole, in steps that end inside
+    /// and at the ends of parts, and as slices for a vectored write with too few of them.
     #[test]
     fn answer_parts_read_as_one_buffer() {
         let mut f = Fragment::new(
@@ -637,15 +635,15 @@ mod tests {
         ]
         .into();
         let f = Arc::new(f);
-        let whole = b"bcXYZdefXYZ";
+        let whole = b"{a,bcXYZdefXYZ";
         for steps in [
-            vec![11],
-            vec![1, 1, 3, 6],
-            vec![2, 3, 3, 3],
-            vec![4, 7],
-            vec![0, 10, 1],
+            vec![14],
+            vec![1, 1, 3, 6, 3],
+            vec![3, 2, 3, 3, 3],
+            vec![5, 9],
+            vec![0, 13, 1],
         ] {
-            let mut b = AnswerBuf::new(f.clone());
+            let mut b = AnswerBuf::new(Bytes::from_static(b"{a,"), f.clone());
             let mut at = 0;
             for n in steps {
                 assert_eq!(b.remaining(), whole.len() - at);
