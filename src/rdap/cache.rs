@@ -107,13 +107,26 @@ impl Fragments {
 /// A lock-free, 2-way set-associative table of fragments.
 #[derive(Debug)]
 struct Table {
-    slots: Box<[ArcSwapOption<Fragment>]>,
-    /// The key in each slot (0: empty), for probing without touching the fragments.
-    keys: Box<[AtomicU64]>,
+    /// The slots in pairs: a pair lies in one cache line, so a lookup reads both keys and
+    /// the fragment's address from one line before it touches the fragment.
+    pairs: Box<[Pair]>,
     /// Admission filter: one bit per hashed key. A fragment that may displace another is
     /// stored only when its key was seen once before, so that keys asked once do not push
     /// out the ones asked often.
     seen: Box<[AtomicU64]>,
+}
+
+/// Two slots, 32 bytes, never across two cache lines.
+#[derive(Debug, Default)]
+#[repr(C, align(32))]
+struct Pair([Slot; 2]);
+
+#[derive(Debug, Default)]
+struct Slot {
+    /// The key of the fragment in the slot (0: empty), for probing without touching the
+    /// fragment.
+    key: AtomicU64,
+    frag: ArcSwapOption<Fragment>,
 }
 
 /// Lets `Bytes` share an `Arc<str>`.
@@ -166,8 +179,7 @@ impl Table {
             slots.next_power_of_two().max(2)
         };
         Table {
-            slots: (0..n).map(|_| ArcSwapOption::empty()).collect(),
-            keys: (0..n).map(|_| AtomicU64::new(0)).collect(),
+            pairs: (0..n / 2).map(|_| Pair::default()).collect(),
             seen: (0..(4 * n).div_ceil(64))
                 .map(|_| AtomicU64::new(0))
                 .collect(),
@@ -201,20 +213,20 @@ impl Table {
         h ^ (h >> 33)
     }
 
-    /// The pair of slots a key may live in (2-way set associative): the even index.
-    fn pair(&self, key: u64) -> Option<usize> {
-        (!self.slots.is_empty()).then(|| Self::hash(key) as usize & (self.slots.len() - 2))
+    /// The pair of slots a key may live in (2-way set associative).
+    fn pair(&self, key: u64) -> Option<&Pair> {
+        (!self.pairs.is_empty())
+            .then(|| &self.pairs[Self::hash(key) as usize & (self.pairs.len() - 1)])
     }
 
-    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`. The
-    /// keys of a pair sit side by side in `keys`, so a miss touches one cache line.
+    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`.
     fn with<R>(&self, key: u64, now: Timestamp, f: impl FnOnce(&Arc<Fragment>) -> R) -> Option<R> {
-        let a = self.pair(key)?;
-        for i in [a, a + 1] {
-            if self.keys[i].load(Ordering::Acquire) != key {
+        let pair = self.pair(key)?;
+        for slot in &pair.0 {
+            if slot.key.load(Ordering::Acquire) != key {
                 continue;
             }
-            let guard = self.slots[i].load();
+            let guard = slot.frag.load();
             if let Some(frag) = guard.as_ref()
                 && frag.key == key
             {
@@ -227,27 +239,28 @@ impl Table {
     /// Stores `f` in the slot that holds its key or is free; else, when its key was seen
     /// before, in one of the two at random (replacing what was there).
     fn put_arc(&self, f: Arc<Fragment>) {
-        let Some(a) = self.pair(f.key) else {
+        let Some(pair) = self.pair(f.key) else {
             return;
         };
         let key = f.key;
-        let usable = |i: usize| {
-            let k = self.keys[i].load(Ordering::Relaxed);
+        let usable = |slot: &Slot| {
+            let k = slot.key.load(Ordering::Relaxed);
             k == 0 || k == key
         };
-        let i = if usable(a) {
+        let [a, b] = &pair.0;
+        let slot = if usable(a) {
             a
-        } else if usable(a + 1) {
-            a + 1
+        } else if usable(b) {
+            b
         } else if !self.seen_before(Self::hash(key)) {
             return;
         } else if fastrand::bool() {
             a
         } else {
-            a + 1
+            b
         };
-        self.slots[i].store(Some(f));
-        self.keys[i].store(key, Ordering::Release);
+        slot.frag.store(Some(f));
+        slot.key.store(key, Ordering::Release);
     }
 }
 
@@ -328,7 +341,7 @@ mod tests {
     #[test]
     fn kinds_of_the_same_index_spread_over_slots() {
         let f = Table::new(1 << 14);
-        let slot = |k: u64| f.pair(k).unwrap_or(0);
+        let slot = |k: u64| f.pair(k).map_or(0, |p| std::ptr::from_ref(p) as usize);
         for i in [0u32, 1, 77, 5000] {
             let slots: std::collections::HashSet<usize> = (1..=4u8)
                 .flat_map(|kind| (0..4u16).map(move |flags| fragment_key(kind, flags, i)))
