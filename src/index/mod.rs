@@ -140,6 +140,26 @@ impl Tries {
     }
 }
 
+/// Appends an elementary interval (its first address and its answer) to `out`: it
+/// replaces an empty interval starting at the same address, and merges into an equal
+/// previous answer.
+fn push_interval<A: PartialEq + Copy>(out: &mut Vec<(A, u32)>, at: A, net: u32) {
+    if let Some(last) = out.last_mut()
+        && last.0 == at
+    {
+        last.1 = net;
+        let len = out.len();
+        if len >= 2 && out[len - 2].1 == net {
+            out.pop();
+        }
+        return;
+    }
+    if out.last().is_some_and(|&(_, n)| n == net) {
+        return;
+    }
+    out.push((at, net));
+}
+
 /// The most specific ASN range that holds `n`, given the ASN order of the snapshot.
 pub fn asn_lookup(data: &Data<'_>, n: u32) -> Option<u32> {
     let order = &data.asn_order;

@@ -18,6 +18,7 @@ use crate::model::NONE;
 use crate::snapshot::ArchivedPrefixEntry;
 
 use super::pages::Pages;
+use super::push_interval;
 
 /// The network mask of a length from 0 to 32.
 fn mask(len: u8) -> u32 {
@@ -262,26 +263,12 @@ fn sweep(
     }
 }
 
-/// Appends an interval starting at `at` (ignored at the end of the /16): it replaces an
-/// empty interval starting at the same address and merges into an equal previous answer.
+/// Appends an interval starting at `at` (ignored at the end of the /16; see
+/// [`push_interval`]).
 fn emit(out: &mut Vec<(u32, u32)>, at: u32, net: u32) {
-    if at >= 1 << 16 {
-        return;
+    if at < 1 << 16 {
+        push_interval(out, at, net);
     }
-    if let Some(last) = out.last_mut()
-        && last.0 == at
-    {
-        last.1 = net;
-        let len = out.len();
-        if len >= 2 && out[len - 2].1 == net {
-            out.pop();
-        }
-        return;
-    }
-    if out.last().is_some_and(|&(_, n)| n == net) {
-        return;
-    }
-    out.push((at, net));
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ use crate::model::NONE;
 use crate::snapshot::ArchivedPrefixEntry;
 
 use super::pages::Pages;
+use super::push_interval;
 
 /// Keys per inner node (two cache lines).
 const B: usize = 16;
@@ -195,7 +196,7 @@ fn intervals(v6s: &[ArchivedPrefixEntry]) -> Vec<(u128, u32)> {
     let mut out: Vec<(u128, u32)> = Vec::with_capacity(2 * keys.len() + 1);
     // (last address, answer) of the CIDRs holding the current address, innermost last.
     let mut stack: Vec<(u128, u32)> = Vec::new();
-    emit(&mut out, 0, NONE);
+    push_interval(&mut out, 0, NONE);
     for &(start, len, pos) in &keys {
         let net = v6s[pos as usize].net.to_native();
         while let Some(&(last, _)) = stack.last()
@@ -203,37 +204,18 @@ fn intervals(v6s: &[ArchivedPrefixEntry]) -> Vec<(u128, u32)> {
         {
             stack.pop();
             let resumed = stack.last().map_or(NONE, |&(_, n)| n);
-            emit(&mut out, last + 1, resumed);
+            push_interval(&mut out, last + 1, resumed);
         }
         stack.push((start | !mask(len), net));
-        emit(&mut out, start, net);
+        push_interval(&mut out, start, net);
     }
     while let Some((last, _)) = stack.pop() {
         if last != u128::MAX {
             let resumed = stack.last().map_or(NONE, |&(_, n)| n);
-            emit(&mut out, last + 1, resumed);
+            push_interval(&mut out, last + 1, resumed);
         }
     }
     out
-}
-
-/// Appends an interval starting at `at`: it replaces an empty interval starting at the same
-/// address and merges into an equal previous answer.
-fn emit(out: &mut Vec<(u128, u32)>, at: u128, net: u32) {
-    if let Some(last) = out.last_mut()
-        && last.0 == at
-    {
-        last.1 = net;
-        let len = out.len();
-        if len >= 2 && out[len - 2].1 == net {
-            out.pop();
-        }
-        return;
-    }
-    if out.last().is_some_and(|&(_, n)| n == net) {
-        return;
-    }
-    out.push((at, net));
 }
 
 #[cfg(test)]
