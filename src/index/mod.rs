@@ -231,6 +231,25 @@ pub fn keys_matching<'a>(
     &keys[start..start + len]
 }
 
+/// Prefix tables for the tests of the address indexes.
+#[cfg(test)]
+pub(crate) mod test_tables {
+    use crate::snapshot::{ArchivedPrefixEntry, PrefixEntry};
+
+    /// The archived form of a prefix table of (address, length, net).
+    pub(crate) fn archive(table: impl Iterator<Item = (u128, u8, u32)>) -> rkyv::util::AlignedVec {
+        let entries: Vec<PrefixEntry> = table
+            .map(|(addr, len, net)| PrefixEntry { addr, len, net })
+            .collect();
+        rkyv::to_bytes::<rkyv::rancor::Error>(&entries).unwrap()
+    }
+
+    pub(crate) fn access(bytes: &[u8]) -> &[ArchivedPrefixEntry] {
+        rkyv::access::<rkyv::vec::ArchivedVec<ArchivedPrefixEntry>, rkyv::rancor::Error>(bytes)
+            .unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -275,24 +275,14 @@ fn emit(out: &mut Vec<(u32, u32)>, at: u32, net: u32) {
 mod tests {
     use super::*;
     use crate::index::Tries;
-    use crate::snapshot::PrefixEntry;
 
     /// The archived form of a prefix table of (address, length, net).
     fn archive(table: &[(u32, u8, u32)]) -> rkyv::util::AlignedVec {
-        let entries: Vec<PrefixEntry> = table
-            .iter()
-            .map(|&(addr, len, net)| PrefixEntry {
-                addr: u128::from(addr),
-                len,
-                net,
-            })
-            .collect();
-        rkyv::to_bytes::<rkyv::rancor::Error>(&entries).unwrap()
-    }
-
-    fn access(bytes: &[u8]) -> &[ArchivedPrefixEntry] {
-        rkyv::access::<rkyv::vec::ArchivedVec<ArchivedPrefixEntry>, rkyv::rancor::Error>(bytes)
-            .unwrap()
+        crate::index::test_tables::archive(
+            table
+                .iter()
+                .map(|&(addr, len, net)| (u128::from(addr), len, net)),
+        )
     }
 
     /// The longest CIDR holding the address, the later of identical ones.
@@ -381,7 +371,7 @@ mod tests {
             let n = [0, 1, 3, 20, 200][round % 5];
             let table = random_table(&mut rng, n);
             let bytes = archive(&table);
-            let entries = access(&bytes);
+            let entries = crate::index::test_tables::access(&bytes);
             let index = V4Index::build(entries);
             let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(entries, &[]));
             for a in probes(&table, &mut rng) {
@@ -405,7 +395,7 @@ mod tests {
         table.extend((0..256).map(|i| (0x0a02_0000 | (i << 8) | 0x80, 25, 3000 + i)));
         table.extend((0..40).map(|i| (0x0a03_ff00 | (i * 6), 31, 4000 + i)));
         let bytes = archive(&table);
-        let entries = access(&bytes);
+        let entries = crate::index::test_tables::access(&bytes);
         let index = V4Index::build(entries);
         let mut rng = fastrand::Rng::with_seed(5);
         for a in probes(&table, &mut rng) {
@@ -428,7 +418,7 @@ mod tests {
         let mut table: Vec<(u32, u8, u32)> = vec![(0x0a00_0000, 8, 1)];
         table.extend((0..1 << 16).map(|i| (0x0a09_0000 | i, 32, 2 + (i & 1))));
         let bytes = archive(&table);
-        let index = V4Index::build(access(&bytes));
+        let index = V4Index::build(crate::index::test_tables::access(&bytes));
         for i in 0..1 << 16 {
             assert_eq!(index.lookup(0x0a09_0000 | i), 2 + (i & 1));
         }

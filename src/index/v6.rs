@@ -222,20 +222,12 @@ fn intervals(v6s: &[ArchivedPrefixEntry]) -> Vec<(u128, u32)> {
 mod tests {
     use super::*;
     use crate::index::Tries;
-    use crate::snapshot::PrefixEntry;
+
+    use crate::index::test_tables::access;
 
     /// The archived form of a prefix table of (address, length, net).
     fn archive(table: &[(u128, u8, u32)]) -> rkyv::util::AlignedVec {
-        let entries: Vec<PrefixEntry> = table
-            .iter()
-            .map(|&(addr, len, net)| PrefixEntry { addr, len, net })
-            .collect();
-        rkyv::to_bytes::<rkyv::rancor::Error>(&entries).unwrap()
-    }
-
-    fn access(bytes: &[u8]) -> &[ArchivedPrefixEntry] {
-        rkyv::access::<rkyv::vec::ArchivedVec<ArchivedPrefixEntry>, rkyv::rancor::Error>(bytes)
-            .unwrap()
+        crate::index::test_tables::archive(table.iter().copied())
     }
 
     /// The longest CIDR holding the address, the later of identical ones.
