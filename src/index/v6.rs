@@ -142,6 +142,12 @@ impl V6Index {
             node = (node * (B + 1) + c).min(count - 1);
         }
         let leaf = &self.leaves.bytes()[LEAF * node..LEAF * node + LEAF];
+        // The leaf's answers are read before its keys are compared, so that the processor
+        // asks memory for both cache lines at once instead of for the second after the
+        // search (measured: that wait was a fifth of the lookup). `black_box` keeps the
+        // compiler from moving the read after the search.
+        let answers: [u8; 4 * L] =
+            std::hint::black_box(leaf[8 * L..12 * L].try_into().unwrap_or([0; 4 * L]));
         let key =
             |j: usize| u64::from_le_bytes(leaf[8 * j..8 * j + 8].try_into().unwrap_or([0; 8]));
         let mut c = 0;
@@ -159,7 +165,12 @@ impl V6Index {
         {
             i -= 1;
         }
-        self.answer(i)
+        if i / L == node {
+            let at = 4 * (i % L);
+            u32::from_le_bytes(answers[at..at + 4].try_into().unwrap_or([0; 4]))
+        } else {
+            self.answer(i)
+        }
     }
 
     /// The answer of interval `i`.
