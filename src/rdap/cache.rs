@@ -27,12 +27,13 @@ pub(crate) struct Fragment {
     pub(crate) key: u64,
     /// Reused only while `now < valid_until`.
     pub(crate) valid_until: Timestamp,
-    /// xxh3 of `json`, for entity tags (0 when not needed).
+    /// For entity tags: xxh3 of the body `parts` make for a network answer, else 0.
     pub(crate) hash: u64,
     /// For a network answer: it shows personal data (of contacts that are not abuse
     /// contacts), so it counts against the personal-data limit.
     pub(crate) personal: bool,
-    /// The JSON text.
+    /// The JSON text. For a network answer, its own text only, with one placeholder byte
+    /// where each shared piece goes (see `parts`).
     pub(crate) text: Arc<str>,
     /// The same text as bytes for response bodies (shares `text`, no copy).
     pub(crate) json: Bytes,
@@ -40,7 +41,7 @@ pub(crate) struct Fragment {
     /// cached pieces it shares with other answers (registrant and contact entities),
     /// which are sent from where they are instead of being copied into each answer. So an
     /// answer holds about a quarter of its bytes, and most bytes a response sends are ones
-    /// the processor's caches hold already. Empty for other fragments.
+    /// many responses send. Empty for other fragments.
     pub(crate) parts: Box<[Bytes]>,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
