@@ -42,11 +42,25 @@ pub(crate) struct Fragment {
     /// which are sent from where they are instead of being copied into each answer. So an
     /// answer holds about a quarter of its bytes, and most bytes a response sends are ones
     /// many responses send. Empty for other fragments.
-    pub(crate) parts: Box<[Bytes]>,
+    parts: Parts,
+    /// The length of the body `parts` make.
+    parts_len: usize,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
     /// Redactions it carries.
     pub(crate) redactions: Vec<Redaction>,
+}
+
+/// Parts held in the fragment itself up to this many (an answer with its registrant, an
+/// inherited abuse contact and a few contacts of its own), so that reading them does not
+/// wait for memory once more after the fragment.
+const INLINE_PARTS: usize = 12;
+
+/// A network answer's parts (see [`Fragment`]).
+#[derive(Debug)]
+enum Parts {
+    Inline(u8, [Bytes; INLINE_PARTS]),
+    Heap(Box<[Bytes]>),
 }
 
 /// Fragments in two tables: whole network answers, and the pieces that many answers
@@ -154,7 +168,8 @@ impl Fragment {
             hash: 0,
             personal: false,
             json: Bytes::from_owner(SharedText(text.clone())),
-            parts: Box::default(),
+            parts: Parts::Inline(0, Default::default()),
+            parts_len: 0,
             text,
             ext,
             redactions,
@@ -163,7 +178,30 @@ impl Fragment {
 
     /// The length of the body `parts` make.
     pub(crate) fn parts_len(&self) -> usize {
-        self.parts.iter().map(Bytes::len).sum()
+        self.parts_len
+    }
+
+    /// See `parts`.
+    pub(crate) fn parts(&self) -> &[Bytes] {
+        match &self.parts {
+            Parts::Inline(n, p) => &p[..usize::from(*n)],
+            Parts::Heap(p) => p,
+        }
+    }
+
+    /// Sets `parts` (and their length).
+    pub(crate) fn set_parts(&mut self, parts: Vec<Bytes>) {
+        self.parts_len = parts.iter().map(Bytes::len).sum();
+        self.parts = match u8::try_from(parts.len()) {
+            Ok(n) if parts.len() <= INLINE_PARTS => {
+                let mut inline: [Bytes; INLINE_PARTS] = Default::default();
+                for (slot, p) in inline.iter_mut().zip(parts) {
+                    *slot = p;
+                }
+                Parts::Inline(n, inline)
+            }
+            _ => Parts::Heap(parts.into_boxed_slice()),
+        };
     }
 
     /// The JSON text.

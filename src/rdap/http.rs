@@ -166,7 +166,7 @@ impl AnswerBuf {
     fn part(&self, i: usize) -> &[u8] {
         match i {
             0 => &self.head,
-            _ => self.answer.parts.get(i - 1).map_or(&[][..], |p| &p[..]),
+            _ => self.answer.parts().get(i - 1).map_or(&[][..], |p| &p[..]),
         }
     }
 }
@@ -177,7 +177,16 @@ impl Buf for AnswerBuf {
     }
 
     fn chunk(&self) -> &[u8] {
-        self.part(self.part).get(self.offset..).unwrap_or(&[])
+        // The first part with bytes left (a `Buf` has a chunk while anything remains).
+        let mut offset = self.offset;
+        for i in self.part..=self.answer.parts().len() {
+            let p = self.part(i);
+            if offset < p.len() {
+                return &p[offset..];
+            }
+            offset = 0;
+        }
+        &[]
     }
 
     fn advance(&mut self, mut n: usize) {
@@ -198,7 +207,7 @@ impl Buf for AnswerBuf {
     fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
         let mut n = 0;
         let mut offset = self.offset;
-        for i in self.part..=self.answer.parts.len() {
+        for i in self.part..=self.answer.parts().len() {
             if n == dst.len() {
                 break;
             }
@@ -627,13 +636,12 @@ mod tests {
             Vec::new(),
         );
         let shared = Bytes::from_static(b"XYZ");
-        f.parts = vec![
+        f.set_parts(vec![
             f.json.slice(0..2),
             shared.clone(),
             f.json.slice(2..5),
             shared,
-        ]
-        .into();
+        ]);
         let f = Arc::new(f);
         let whole = b"{a,bcXYZdefXYZ";
         for steps in [
@@ -660,6 +668,41 @@ mod tests {
             }
             assert_eq!(b.remaining(), 0);
             assert!(b.chunk().is_empty());
+        }
+    }
+
+    /// More parts than a fragment holds in itself read the same way.
+    #[test]
+    fn many_answer_parts_read_whole() {
+        for count in [0, 1, 11, 12, 13, 40] {
+            let mut f = Fragment::new(
+                1,
+                crate::model::Timestamp::MAX,
+                "x".into(),
+                super::super::render::Ext::default(),
+                Vec::new(),
+            );
+            // Every third one empty.
+            let parts: Vec<Bytes> = (0..count)
+                .map(|i| {
+                    Bytes::from(if i % 3 == 2 {
+                        String::new()
+                    } else {
+                        format!("<{i}>")
+                    })
+                })
+                .collect();
+            let want: Vec<u8> = parts.iter().flat_map(|p| p.to_vec()).collect();
+            f.set_parts(parts);
+            assert_eq!(f.parts_len(), want.len());
+            let mut b = AnswerBuf::new(Bytes::from_static(b"h"), Arc::new(f));
+            let mut got = Vec::new();
+            while b.has_remaining() {
+                let n = b.chunk().len();
+                got.extend_from_slice(b.chunk());
+                b.advance(n);
+            }
+            assert_eq!(got, [b"h".as_slice(), &want].concat(), "{count} parts");
         }
     }
 

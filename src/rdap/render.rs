@@ -1263,7 +1263,7 @@ pub(crate) fn net_answer(
             hasher.update(p);
         }
         f.hash = hasher.digest();
-        f.parts = parts.into_boxed_slice();
+        f.set_parts(parts);
         f.personal = personal;
         let f = Arc::new(f);
         if let Some(c) = cx.fragments {
