@@ -58,6 +58,8 @@ const INLINE_PARTS: usize = 12;
 
 /// A network answer's parts (see [`Fragment`]).
 #[derive(Debug)]
+// The inline variant is the large one on purpose: it keeps the parts in the fragment.
+#[allow(clippy::large_enum_variant)]
 enum Parts {
     Inline(u8, [Bytes; INLINE_PARTS]),
     Heap(Box<[Bytes]>),
