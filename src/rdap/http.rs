@@ -132,9 +132,8 @@ fn cors(h: &mut HeaderMap) {
 }
 
 /// A piece of a response body: bytes, or the parts of a cached network answer, walked
-/// without taking a reference count on each (the pieces they share are in every answer,
-/// so counting them would move their counts between the processors' caches on every
-/// request).
+/// without taking a reference count on each, so that a request writes nothing to the
+/// pieces many answers share.
 pub(crate) enum Data {
     Bytes(Bytes),
     Answer(AnswerBuf),

@@ -117,7 +117,6 @@ impl Json {
         self.buf.push_str(if v { "true" } else { "false" });
     }
 
-    /// Already-encoded JSON (a value or members), written as is after a separator.
     /// Stands in for a value written elsewhere whose last byte is `last` (an ASCII
     /// closing bracket): writes the separator and that one byte, and returns where the byte
     /// is. Whoever joins the text later puts the value in place of the byte; what follows
@@ -129,6 +128,7 @@ impl Json {
         at
     }
 
+    /// Already-encoded JSON (a value or members), written as is after a separator.
     pub(crate) fn raw(&mut self, v: &str) {
         if v.is_empty() {
             return;
