@@ -78,45 +78,41 @@ fn main() {
             (net.v6, s + rng.u128(..=(e - s).min(u128::from(u64::MAX))))
         })
         .collect();
+    // The addresses inside nets of each family alone.
+    let by_family = [false, true].map(|fam| {
+        let part: Vec<u128> = inside
+            .iter()
+            .filter(|&&(v6, _)| v6 == fam)
+            .map(|&(_, a)| a)
+            .collect();
+        part
+    });
     for _round in 0..2 {
-        let t = Instant::now();
-        let mut hits = 0usize;
-        for &a in &random {
-            hits += usize::from(reg.net_by_addr(false, black_box(a)).is_some());
-        }
-        let secs = t.elapsed().as_secs_f64();
+        let (rate, hits) = lookups(&reg, random.iter().map(|&a| (false, a)));
+        println!("lookups, random v4  {rate:.2} M/s ({hits} of {n} in a net)");
+        let (rate, hits) = lookups(&reg, inside.iter().copied());
         println!(
-            "lookups, random v4  {:.2} M/s ({hits} of {n} in a net)",
-            n as f64 / secs / 1e6
+            "lookups, inside     {rate:.2} M/s ({hits} of {n} found; v4 and v6 as in the table)"
         );
-        let t = Instant::now();
-        let mut hits = 0usize;
-        for &(v6, a) in &inside {
-            hits += usize::from(reg.net_by_addr(v6, black_box(a)).is_some());
-        }
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "lookups, inside     {:.2} M/s ({hits} of {n} found; v4 and v6 as in the table)",
-            n as f64 / secs / 1e6
-        );
-        for fam in [false, true] {
-            let part: Vec<u128> = inside
-                .iter()
-                .filter(|&&(v6, _)| v6 == fam)
-                .map(|&(_, a)| a)
-                .collect();
-            let t = Instant::now();
-            let mut hits = 0usize;
-            for &a in &part {
-                hits += usize::from(reg.net_by_addr(fam, black_box(a)).is_some());
-            }
-            let secs = t.elapsed().as_secs_f64();
+        for (fam, part) in [false, true].into_iter().zip(&by_family) {
+            let (rate, hits) = lookups(&reg, part.iter().map(|&a| (fam, a)));
             println!(
-                "lookups, inside {}  {:.2} M/s ({hits} of {} found)",
+                "lookups, inside {}  {rate:.2} M/s ({hits} of {} found)",
                 if fam { "v6" } else { "v4" },
-                part.len() as f64 / secs / 1e6,
                 part.len()
             );
         }
     }
+}
+
+/// Looks up every address, one after the other: millions of lookups per second, and how
+/// many found a net.
+fn lookups(reg: &Registry, addrs: impl ExactSizeIterator<Item = (bool, u128)>) -> (f64, usize) {
+    let n = addrs.len();
+    let t = Instant::now();
+    let mut hits = 0usize;
+    for (v6, a) in addrs {
+        hits += usize::from(reg.net_by_addr(v6, black_box(a)).is_some());
+    }
+    (n as f64 / t.elapsed().as_secs_f64() / 1e6, hits)
 }

@@ -248,18 +248,36 @@ pub(crate) mod test_tables {
         rkyv::access::<rkyv::vec::ArchivedVec<ArchivedPrefixEntry>, rkyv::rancor::Error>(bytes)
             .unwrap()
     }
+
+    /// What a scan of the whole table answers for `a`, an address of `bits` bits (32 or
+    /// 128): the net of the longest CIDR holding it, the later of identical ones, `NONE`
+    /// when none does. Lengths over `bits` are skipped, as the indexes do.
+    pub(crate) fn brute(
+        table: impl IntoIterator<Item = (u128, u8, u32)>,
+        bits: u8,
+        a: u128,
+    ) -> u32 {
+        let full = u128::MAX >> (128 - u32::from(bits));
+        let mask = |len: u8| full & !full.checked_shr(u32::from(len)).unwrap_or(0);
+        let mut best: Option<(u8, u32)> = None;
+        for (p, len, net) in table {
+            if len <= bits && a & mask(len) == p & mask(len) && best.is_none_or(|(l, _)| len >= l) {
+                best = Some((len, net));
+            }
+        }
+        best.map_or(crate::model::NONE, |(_, n)| n)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::PrefixEntry;
 
     /// IPv4 address lookups answer like brute force: shallow /16s (empty, covered by a
     /// short CIDR, or exactly a /16) from the table, deep ones from their intervals, with
     /// the later entry winning on an identical CIDR.
     #[test]
-    fn first_stage_answers_like_brute_force() {
+    fn ipv4_lookups_answer_like_brute_force() {
         let table: Vec<(u32, u8)> = vec![
             (0x0a00_0000, 8),  // 10/8: shallow /16s inside, and some deep ones
             (0x0a01_0000, 16), // exactly a /16 inside 10/8
@@ -274,31 +292,19 @@ mod tests {
             (0x0000_0000, 15), // 0/15: the first /16s
             (0xffff_fff0, 28), // the last /16, deep
         ];
-        let entries: Vec<PrefixEntry> = table
-            .iter()
-            .enumerate()
-            .map(|(i, &(addr, len))| PrefixEntry {
-                addr: u128::from(addr),
-                len,
-                net: i as u32,
-            })
-            .collect();
-        let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&entries).unwrap();
-        let archived = rkyv::access::<
-            rkyv::vec::ArchivedVec<ArchivedPrefixEntry>,
-            rkyv::rancor::Error,
-        >(&bytes)
-        .unwrap();
+        // Each entry's net is its place in the table.
+        let entries = || {
+            table
+                .iter()
+                .enumerate()
+                .map(|(i, &(addr, len))| (u128::from(addr), len, i as u32))
+        };
+        let bytes = test_tables::archive(entries());
+        let archived = test_tables::access(&bytes);
         let tries = Tries::from_parts(Tries::build_v4(archived), Tries::build_v6(archived, &[]));
         let brute = |a: u32| {
-            let mut best: Option<(u8, u32)> = None;
-            for (i, &(p, len)) in table.iter().enumerate() {
-                let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-                if a & mask == p & mask && best.is_none_or(|(l, _)| len >= l) {
-                    best = Some((len, i as u32));
-                }
-            }
-            best.map(|(_, i)| i)
+            let n = test_tables::brute(entries(), 32, u128::from(a));
+            (n != NONE).then_some(n)
         };
         let mut rng = fastrand::Rng::with_seed(7);
         let mut addrs: Vec<u32> = (0..200_000).map(|_| rng.u32(..)).collect();

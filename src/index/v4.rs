@@ -287,13 +287,13 @@ mod tests {
 
     /// The longest CIDR holding the address, the later of identical ones.
     fn brute(table: &[(u32, u8, u32)], a: u32) -> u32 {
-        let mut best: Option<(u8, u32)> = None;
-        for &(p, len, net) in table {
-            if len <= 32 && a & mask(len) == p & mask(len) && best.is_none_or(|(l, _)| len >= l) {
-                best = Some((len, net));
-            }
-        }
-        best.map_or(NONE, |(_, n)| n)
+        crate::index::test_tables::brute(
+            table
+                .iter()
+                .map(|&(addr, len, net)| (u128::from(addr), len, net)),
+            32,
+            u128::from(a),
+        )
     }
 
     /// Addresses worth asking about: every CIDR's first and last address and their

@@ -97,18 +97,7 @@ impl Fragments {
 
     /// The fragment stored under `key`, if it is still true at `now`.
     pub(crate) fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
-        self.table(key).with(key, now, |f| f.clone())
-    }
-
-    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`, without
-    /// taking a reference count on it.
-    pub(crate) fn with<R>(
-        &self,
-        key: u64,
-        now: Timestamp,
-        f: impl FnOnce(&Arc<Fragment>) -> R,
-    ) -> Option<R> {
-        self.table(key).with(key, now, f)
+        self.table(key).get(key, now)
     }
 
     pub(crate) fn put(&self, f: Fragment) {
@@ -194,15 +183,15 @@ impl Fragment {
     /// Sets `parts` (and their length).
     pub(crate) fn set_parts(&mut self, parts: Vec<Bytes>) {
         self.parts_len = parts.iter().map(Bytes::len).sum();
-        self.parts = match u8::try_from(parts.len()) {
-            Ok(n) if parts.len() <= INLINE_PARTS => {
-                let mut inline: [Bytes; INLINE_PARTS] = Default::default();
-                for (slot, p) in inline.iter_mut().zip(parts) {
-                    *slot = p;
-                }
-                Parts::Inline(n, inline)
+        self.parts = if parts.len() <= INLINE_PARTS {
+            let n = parts.len() as u8; // at most INLINE_PARTS
+            let mut inline: [Bytes; INLINE_PARTS] = Default::default();
+            for (slot, p) in inline.iter_mut().zip(parts) {
+                *slot = p;
             }
-            _ => Parts::Heap(parts.into_boxed_slice()),
+            Parts::Inline(n, inline)
+        } else {
+            Parts::Heap(parts.into_boxed_slice())
         };
     }
 
@@ -260,8 +249,8 @@ impl Table {
             .then(|| &self.pairs[Self::hash(key) as usize & (self.pairs.len() - 1)])
     }
 
-    /// Runs `f` on the fragment stored under `key`, if it is still true at `now`.
-    fn with<R>(&self, key: u64, now: Timestamp, f: impl FnOnce(&Arc<Fragment>) -> R) -> Option<R> {
+    /// The fragment stored under `key`, if it is still true at `now`.
+    fn get(&self, key: u64, now: Timestamp) -> Option<Arc<Fragment>> {
         let pair = self.pair(key)?;
         for slot in &pair.0 {
             if slot.key.load(Ordering::Acquire) != key {
@@ -271,7 +260,7 @@ impl Table {
             if let Some(frag) = guard.as_ref()
                 && frag.key == key
             {
-                return (now < frag.valid_until).then(|| f(frag));
+                return (now < frag.valid_until).then(|| frag.clone());
             }
         }
         None

@@ -1271,19 +1271,16 @@ pub(crate) fn net_answer(
         }
         f
     };
-    let cached = |strip: bool| {
-        cx.fragments
-            .and_then(|c| c.with(key(strip), cx.now, |f| (f.personal, f.clone())))
-    };
-    let (personal, plain) = match cached(false) {
-        Some((personal, f)) => (personal, Some(f)),
-        None => (cx.net_personal(i), None),
-    };
+    let cached = |strip: bool| cx.fragments.and_then(|c| c.get(key(strip), cx.now));
+    let plain = cached(false);
+    let personal = plain
+        .as_ref()
+        .map_or_else(|| cx.net_personal(i), |f| f.personal);
     let strip = personal && over_limit();
     let answer = match (strip, plain) {
         (false, Some(f)) => f,
         (false, None) => render(false, personal),
-        (true, _) => cached(true).map_or_else(|| render(true, false), |(_, f)| f),
+        (true, _) => cached(true).unwrap_or_else(|| render(true, false)),
     };
     let mut head = Json::with_capacity(notices_len(cx, url) + 16);
     head.obj();

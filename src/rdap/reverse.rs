@@ -18,10 +18,8 @@ pub(crate) enum Obj {
     Delegation(u32),
 }
 
-const FUNCTIONS: [PocFunction; 7] = PocFunction::ALL;
-
 fn function_code(f: PocFunction) -> u32 {
-    FUNCTIONS.iter().position(|&x| x == f).unwrap_or(0) as u32
+    PocFunction::ALL.iter().position(|&x| x == f).unwrap_or(0) as u32
 }
 
 /// `kind (2 bits) | function (3 bits) | index (27 bits)`.
@@ -50,7 +48,7 @@ impl Packed {
             2 => Obj::Asn(i),
             _ => Obj::Delegation(i),
         };
-        (obj, FUNCTIONS[((self.0 >> INDEX_BITS) & 7) as usize])
+        (obj, PocFunction::ALL[((self.0 >> INDEX_BITS) & 7) as usize])
     }
 }
 
@@ -249,7 +247,7 @@ mod tests {
             Obj::Asn(77),
             Obj::Delegation(INDEX_MASK),
         ] {
-            for f in FUNCTIONS {
+            for f in PocFunction::ALL {
                 assert_eq!(Packed::new(obj, f).get(), (obj, f));
             }
         }
