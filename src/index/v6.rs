@@ -8,7 +8,9 @@
 //! care how the starts are spread. Its inner nodes hold 16 keys each (two cache lines) and
 //! pick one of 17 children by a binary search without branches; its leaves hold 8 interval
 //! starts and, in the next cache line, their 8 answers (the processor fetches the two
-//! lines as a pair). At the rir scale of the synthetic registry (1.9 M intervals) the inner
+//! lines as a pair). Where the processor has AVX-512, a node's or leaf's keys are compared
+//! with the address eight at a time instead (measured at the rir scale: 4.8–5.1 million
+//! lookups/s → 6.7–6.9). At the rir scale of the synthetic registry (1.9 M intervals) the inner
 //! levels take under 2 MiB and mostly stay in cache, so a lookup reads about one leaf from
 //! memory.
 //!
@@ -34,6 +36,12 @@ const L: usize = 8;
 /// (little-endian u64s), then their [`L`] answers (u32s), then padding.
 const LEAF: usize = 128;
 
+/// Key `j` of a leaf.
+#[inline]
+fn leaf_key(leaf: &[u8], j: usize) -> u64 {
+    u64::from_le_bytes(leaf[8 * j..8 * j + 8].try_into().unwrap_or([0; 8]))
+}
+
 /// The network mask of a length from 0 to 128.
 fn mask(len: u8) -> u128 {
     u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0)
@@ -53,6 +61,8 @@ pub(super) struct V6Index {
     low_set: Box<[u64]>,
     /// The low 64 bits of each interval's start.
     low: Box<[u64]>,
+    /// Whether lookups may compare keys with AVX-512 instructions.
+    avx512: bool,
 }
 
 impl V6Index {
@@ -102,6 +112,7 @@ impl V6Index {
             inner,
             low_set,
             low,
+            avx512: has_avx512(),
         }
     }
 
@@ -130,6 +141,61 @@ impl V6Index {
     /// The answer for an address: a net index or `NONE`.
     #[inline]
     pub(super) fn lookup(&self, a: u128) -> u32 {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        if self.avx512 {
+            // SAFETY: the processor has AVX-512F: `build` asked it.
+            return unsafe { self.lookup_avx512(a) };
+        }
+        self.find(
+            a,
+            |keys, x| V6Index::rank(B, |i| keys[i], x),
+            |keys, x| V6Index::rank(L, |j| leaf_key(keys, j), x),
+        )
+    }
+
+    /// [`V6Index::lookup`] with each node's and leaf's keys compared at once, eight to an
+    /// instruction: fewer instructions per lookup, so that more lookups are under way at a
+    /// time while their nodes come from memory.
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn lookup_avx512(&self, a: u128) -> u32 {
+        use std::arch::x86_64::{
+            __m512i, _mm512_cmple_epu64_mask, _mm512_loadu_si512, _mm512_set1_epi64,
+        };
+        self.find(
+            a,
+            |keys, x| {
+                let keys: &[u64; B] = keys.try_into().unwrap_or(&[u64::MAX; B]);
+                let x = _mm512_set1_epi64(x as i64);
+                // SAFETY: each load reads 8 of the node's 16 keys.
+                let (lo, hi) = unsafe {
+                    (
+                        _mm512_loadu_si512(keys.as_ptr().cast::<__m512i>()),
+                        _mm512_loadu_si512(keys.as_ptr().add(8).cast::<__m512i>()),
+                    )
+                };
+                (_mm512_cmple_epu64_mask(lo, x).count_ones()
+                    + _mm512_cmple_epu64_mask(hi, x).count_ones()) as usize
+            },
+            |keys, x| {
+                let keys: &[u8; 8 * L] = keys.try_into().unwrap_or(&[0xff; 8 * L]);
+                // SAFETY: the load reads the leaf's 8 keys (64 bytes, little-endian as
+                // the processor reads them).
+                let k = unsafe { _mm512_loadu_si512(keys.as_ptr().cast::<__m512i>()) };
+                _mm512_cmple_epu64_mask(k, _mm512_set1_epi64(x as i64)).count_ones() as usize
+            },
+        )
+    }
+
+    /// The lookup, given how to rank an address's top half among an inner node's [`B`] keys
+    /// and among a leaf's [`L`] keys (its first `8 L` bytes).
+    #[inline(always)]
+    fn find(
+        &self,
+        a: u128,
+        node_rank: impl Fn(&[u64], u64) -> usize,
+        leaf_rank: impl Fn(&[u8], u64) -> usize,
+    ) -> u32 {
         let x = (a >> 64) as u64;
         let leaf_count = self.n.div_ceil(L);
         // Down the inner levels to a leaf (the counts past the last node are clamped: only
@@ -137,7 +203,7 @@ impl V6Index {
         let mut node = 0usize;
         for (k, level) in self.inner.iter().enumerate().rev() {
             let keys = &level[node * B..node * B + B];
-            let c = V6Index::rank(B, |i| keys[i], x);
+            let c = node_rank(keys, x);
             let count = match k {
                 0 => leaf_count,
                 _ => self.inner[k - 1].len() / B,
@@ -151,11 +217,7 @@ impl V6Index {
         // compiler from moving the read after the search.
         let answers: [u8; 4 * L] =
             std::hint::black_box(leaf[8 * L..12 * L].try_into().unwrap_or([0; 4 * L]));
-        let c = V6Index::rank(
-            L,
-            |j| u64::from_le_bytes(leaf[8 * j..8 * j + 8].try_into().unwrap_or([0; 8])),
-            x,
-        );
+        let c = leaf_rank(&leaf[..8 * L], x);
         // The last interval whose key is at or below x: i >= 0, as the first key is 0.
         let mut i = (node * L + c).min(self.n) - 1;
         // Its start is at or below the address unless their top halves are equal and its
@@ -188,6 +250,14 @@ impl V6Index {
             + self.low_set.len() * 8
             + self.low.len() * 8
     }
+}
+
+/// Whether the processor has AVX-512F (never under Miri, which lacks its instructions).
+fn has_avx512() -> bool {
+    #[cfg(all(target_arch = "x86_64", not(miri)))]
+    return std::arch::is_x86_feature_detected!("avx512f");
+    #[allow(unreachable_code)]
+    false
 }
 
 /// The elementary intervals the CIDRs cut the address space into: each one's first address
@@ -330,11 +400,11 @@ mod tests {
             let table = random_table(&mut rng, n);
             let bytes = archive(&table);
             let entries = access(&bytes);
-            let index = V6Index::build(entries);
+            let mut index = V6Index::build(entries);
             let tries = Tries::from_parts(Tries::build_v4(&[]), Tries::build_v6(&[], entries));
             for a in probes(&table, &mut rng) {
                 let want = brute(&table, a);
-                assert_eq!(index.lookup(a), want, "round {round}, {}", Addr(a));
+                assert_eq!(look(&mut index, a), want, "round {round}, {}", Addr(a));
                 assert_eq!(
                     tries.lookup(true, a),
                     (want != NONE).then_some(want),
@@ -376,7 +446,7 @@ mod tests {
             }
         };
         let bytes = archive(&table);
-        let index = V6Index::build(access(&bytes));
+        let mut index = V6Index::build(access(&bytes));
         assert!(index.inner.len() >= 4, "{} inner levels", index.inner.len());
         let mut rng = fastrand::Rng::with_seed(9);
         for i in 0..count + 2 {
@@ -391,7 +461,7 @@ mod tests {
                 first | u128::from(rng.u64(..)),
                 first + (1 << 64) + u128::from(rng.u64(..)),
             ] {
-                assert_eq!(index.lookup(a), want(a), "{}", Addr(a));
+                assert_eq!(look(&mut index, a), want(a), "{}", Addr(a));
             }
         }
         for a in [
@@ -401,7 +471,7 @@ mod tests {
             (base | !mask(32)) + 1,
             u128::MAX,
         ] {
-            assert_eq!(index.lookup(a), want(a), "{}", Addr(a));
+            assert_eq!(look(&mut index, a), want(a), "{}", Addr(a));
         }
     }
 
@@ -416,11 +486,26 @@ mod tests {
         table.push((u128::MAX, 128, 5));
         table.push((0, 128, 6));
         let bytes = archive(&table);
-        let index = V6Index::build(access(&bytes));
+        let mut index = V6Index::build(access(&bytes));
         let mut rng = fastrand::Rng::with_seed(5);
         for a in probes(&table, &mut rng).into_iter().chain(base..base + 600) {
-            assert_eq!(index.lookup(a), brute(&table, a), "{}", Addr(a));
+            assert_eq!(look(&mut index, a), brute(&table, a), "{}", Addr(a));
         }
+    }
+
+    /// The index's answer, checked to be the same with and without AVX-512 (where the
+    /// processor has it).
+    fn look(index: &mut V6Index, a: u128) -> u32 {
+        index.avx512 = false;
+        let plain = index.lookup(a);
+        index.avx512 = has_avx512();
+        assert_eq!(
+            index.lookup(a),
+            plain,
+            "AVX-512 and plain differ at {}",
+            Addr(a)
+        );
+        plain
     }
 
     /// Pretty-prints an address in a failure message.
