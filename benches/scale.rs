@@ -56,7 +56,7 @@ fn main() {
         h.nets, h.asns, h.orgs, h.pocs, h.prefixes
     );
     println!(
-        "open to ready       {:.3} s (map + checksum + validate {:.3} s, tries {:.3} s)",
+        "open to ready       {:.3} s (map + checksum + validate {:.3} s, address indexes {:.3} s)",
         ready.as_secs_f64(),
         stats.open.as_secs_f64(),
         stats.index.as_secs_f64()
@@ -65,6 +65,13 @@ fn main() {
         "resident after load {:.1} MiB (before {:.1} MiB; mapped pages count once touched)",
         rss_kib() as f64 / 1024.0,
         before as f64 / 1024.0
+    );
+    // What `serve` does on a thread of its own once the registry is serving.
+    let tries = reg.build_prefix_tries();
+    println!(
+        "prefix tries        {:.3} s after ready (`serve` builds them while it serves); resident then {:.1} MiB",
+        tries.took.as_secs_f64(),
+        rss_kib() as f64 / 1024.0
     );
 
     let nets = reg.data().db.nets.len() as u32;

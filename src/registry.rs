@@ -1,14 +1,14 @@
 //! The query API both front ends use: lookups by address, prefix, range, ASN, handle and
 //! name; hierarchy walks; abuse-contact resolution; contact validation state.
 //!
-//! A [`Registry`] owns one mapped, validated snapshot and the tries built from it. Every
+//! A [`Registry`] owns one mapped, validated snapshot and the indexes built from it. Every
 //! answer borrows from the map (`&ArchivedNet`, `&str`, …); nothing is copied out and
 //! nothing takes a lock, so a `Registry` behind an `Arc` serves any number of threads.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::index::{Tries, asn_lookup, keys_matching};
+use crate::index::{Indexes, PrefixTries, asn_lookup, keys_matching};
 use crate::model::{
     ArchivedAsn, ArchivedDelegation, ArchivedNet, ArchivedOrg, ArchivedPoc, ArchivedPocLink,
     ArchivedValidationRecord, NONE, ObjectKind, PocFunction, Policy, Timestamp, ValidationState,
@@ -21,7 +21,8 @@ use crate::snapshot::{ArchivedKey, Data, Header, Snapshot, SnapshotError, fold};
 pub struct LoadStats {
     /// Map, check the header and checksum, validate the archive.
     pub open: Duration,
-    /// Build the tries.
+    /// Build the address indexes (the prefix tries come after: see
+    /// [`Registry::build_prefix_tries`]).
     pub index: Duration,
 }
 
@@ -29,7 +30,7 @@ pub struct LoadStats {
 #[derive(Debug)]
 pub struct Registry {
     snapshot: Snapshot,
-    tries: Tries,
+    indexes: Indexes,
     stats: LoadStats,
 }
 
@@ -131,25 +132,25 @@ impl Query {
 impl Registry {
     /// Opens, validates and indexes a snapshot file.
     pub fn open(path: &Path) -> Result<Registry, SnapshotError> {
-        // The tries are built from the prefix section, one family on each thread, while the
-        // other sections are still being validated.
+        // The address indexes are built from the prefix section, one family on each
+        // thread, while the other sections are still being validated.
         let t0 = Instant::now();
         let (snapshot, (v4, t4), (v6, t6)) = Snapshot::open_with2(
             path,
             |p| {
                 let t = Instant::now();
-                (Tries::build_v4(&p.v4), t.elapsed())
+                (Indexes::build_v4(&p.v4), t.elapsed())
             },
             |p| {
                 let t = Instant::now();
-                (Tries::build_v6(&p.v4, &p.v6), t.elapsed())
+                (Indexes::build_v6(&p.v6), t.elapsed())
             },
         )?;
         // The longer build stands for the index time; the rest (overlapping it) is opening.
         let index = t4.max(t6);
         Ok(Registry {
             snapshot,
-            tries: Tries::from_parts(v4, v6),
+            indexes: Indexes::from_parts(v4, v6),
             stats: LoadStats {
                 open: t0.elapsed().saturating_sub(index),
                 index,
@@ -161,10 +162,10 @@ impl Registry {
     pub fn from_snapshot(snapshot: Snapshot) -> Registry {
         let t0 = Instant::now();
         let data = snapshot.data();
-        let tries = Tries::build_from(&data);
+        let indexes = Indexes::build_from(&data);
         Registry {
             snapshot,
-            tries,
+            indexes,
             stats: LoadStats {
                 open: Duration::ZERO,
                 index: t0.elapsed(),
@@ -214,12 +215,39 @@ impl Registry {
     /// The most specific network containing the address.
     #[inline]
     pub fn net_by_addr(&self, v6: bool, addr: u128) -> Option<u32> {
-        self.tries.lookup(v6, addr)
+        self.indexes.lookup(v6, addr)
     }
 
     /// The most specific network containing the whole prefix.
     pub fn net_by_prefix(&self, v6: bool, addr: u128, len: u8) -> Option<u32> {
-        self.tries.lookup_prefix(v6, addr, len)
+        match self.indexes.prefix_tries() {
+            Some(tries) => tries.lookup(v6, addr, len),
+            // Before the tries are built: the most specific net holding the prefix's whole
+            // range. The same answer: a net's CIDRs are the largest aligned blocks of its
+            // range, so any CIDR inside the range lies inside one of them.
+            None => {
+                let bits: u32 = if v6 { 128 } else { 32 };
+                let host = bits.checked_sub(u32::from(len))?;
+                let mask = u128::MAX.checked_shr(128 - host).unwrap_or(0);
+                self.net_by_range(v6, addr & !mask, addr | mask)
+            }
+        }
+    }
+
+    /// Builds the longest-prefix tries, unless they are built already, and returns them.
+    /// [`Registry::open`] leaves them out so that the registry is ready sooner (at rir
+    /// scale they take about as long again as the rest of the opening); prefix lookups
+    /// give the same answers without them, from the address index and the networks'
+    /// parents. `serve` builds them on a thread of their own once the registry serves.
+    pub fn build_prefix_tries(&self) -> &PrefixTries {
+        let data = self.data();
+        self.indexes
+            .build_prefix_tries(data.prefixes_v4, data.prefixes_v6)
+    }
+
+    /// Whether the prefix tries are built.
+    pub fn has_prefix_tries(&self) -> bool {
+        self.indexes.prefix_tries().is_some()
     }
 
     /// The most specific network containing the whole range `start..=end`.

@@ -236,6 +236,9 @@ fn metrics_health_reload_and_shutdown() {
         "{:#?}",
         srv.log
     );
+    // The new snapshot's prefix tries, built after it serves.
+    let line = srv.wait_for("prefix tries built");
+    assert!(line.contains("serial=1002"), "{line}");
     assert!(srv.metric("rirwhois_reloads_total") >= 1.0);
 
     // A corrupted file renamed over the path: refused, counted, the old one keeps serving.

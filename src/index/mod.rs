@@ -1,8 +1,11 @@
-//! Indexes over a mapped snapshot: level-compressed longest-prefix tries (iptrie) for IPv4
-//! and IPv6 built from the prefix table at load time, and binary searches over the sorted
-//! ASN ranges and handle and name keys that the snapshot already holds.
+//! Indexes over a mapped snapshot: address indexes for IPv4 and IPv6 built from the prefix
+//! table at load time, level-compressed longest-prefix tries (iptrie) built from it after
+//! the registry is ready, and binary searches over the sorted ASN ranges and handle and
+//! name keys that the snapshot already holds.
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use iptrie::map::{LCTrieMap, RTrieMap};
 use iptrie::{Ipv4Prefix, Ipv6Prefix};
@@ -20,56 +23,60 @@ mod v6;
 use v4::V4Index;
 use v6::V6Index;
 
-/// The longest-prefix tries: CIDR → net index. The root maps to [`NONE`].
+/// The address indexes, built when a snapshot is opened, and the longest-prefix tries,
+/// built after it is ready (see [`Indexes::build_prefix_tries`]).
 ///
 /// Address lookups do not use the tries: IPv4 ones go through a table of the /16s and, in
 /// the /16s that hold longer CIDRs, sorted intervals indexed by /24 (see [`v4`]); IPv6 ones
 /// through a static B+ tree over the sorted intervals (see [`v6`]). The tries answer
-/// prefix lookups.
-pub struct Tries {
-    v4: LCTrieMap<Ipv4Prefix, u32>,
-    v6: LCTrieMap<Ipv6Prefix, u32>,
+/// prefix lookups once they are there; until then [`crate::registry::Registry`] answers
+/// them from the address index and the networks' parents, with the same answers.
+pub struct Indexes {
     v4_index: V4Index,
     v6_index: V6Index,
+    prefix: OnceLock<PrefixTries>,
 }
 
-impl std::fmt::Debug for Tries {
+impl std::fmt::Debug for Indexes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tries")
-            .field("v4", &self.v4.len())
-            .field("v6", &self.v6.len())
+        f.debug_struct("Indexes")
             .field("v4_index_bytes", &self.v4_index.heap_bytes())
             .field("v6_index_bytes", &self.v6_index.heap_bytes())
+            .field("prefix_tries", &self.prefix.get())
             .finish()
     }
 }
 
-/// The IPv4 trie, built on a thread of its own (see [`Tries::from_parts`]).
-pub struct TrieV4(LCTrieMap<Ipv4Prefix, u32>);
+/// The IPv4 address index, built on a thread of its own (see [`Indexes::from_parts`]).
+pub struct IndexV4(V4Index);
 
-/// The IPv6 trie and both address indexes, built together on a second thread: the IPv4
-/// trie alone takes about as long as these three (at rir scale about 0.85 s against
-/// 0.45 s for the IPv6 trie and index and 0.2–0.3 s for the IPv4 index), so opening waits
-/// for neither thread much longer than for the other.
-pub struct TrieV6 {
-    trie: LCTrieMap<Ipv6Prefix, u32>,
-    v4_index: V4Index,
-    v6_index: V6Index,
+/// The IPv6 address index, built on a second thread.
+pub struct IndexV6(V6Index);
+
+/// The level-compressed longest-prefix tries (iptrie): CIDR → net index, the root
+/// mapping to [`NONE`].
+pub struct PrefixTries {
+    v4: LCTrieMap<Ipv4Prefix, u32>,
+    v6: LCTrieMap<Ipv6Prefix, u32>,
+    /// How long building them took.
+    pub took: Duration,
 }
 
-impl Tries {
-    /// Builds both tries from the snapshot's prefix tables. Entries come shallow nets first,
-    /// so when a child has the same CIDR as its parent, the child's later insert wins.
-    pub fn build(prefixes: &ArchivedPrefixes) -> Tries {
-        Tries::build_tables(&prefixes.v4, &prefixes.v6)
+impl std::fmt::Debug for PrefixTries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrefixTries")
+            .field("v4", &self.v4.len())
+            .field("v6", &self.v6.len())
+            .field("took", &self.took)
+            .finish()
     }
+}
 
-    fn build_tables(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> Tries {
-        Tries::from_parts(Tries::build_v4(v4s), Tries::build_v6(v4s, v6s))
-    }
-
-    /// The IPv4 trie from the IPv4 prefix table (in table order, as [`Tries::build`]).
-    pub fn build_v4(v4s: &[ArchivedPrefixEntry]) -> TrieV4 {
+impl PrefixTries {
+    /// Builds both tries from the prefix tables. Entries come shallow nets first, so when
+    /// a child has the same CIDR as its parent, the child's later insert wins.
+    pub fn build(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> PrefixTries {
+        let t = Instant::now();
         let mut v4 = RTrieMap::with_root_and_capacity(NONE, v4s.len());
         for p in v4s {
             let addr = Ipv4Addr::from(p.addr.to_native() as u32);
@@ -77,12 +84,6 @@ impl Tries {
                 v4.insert(prefix, p.net.to_native());
             }
         }
-        TrieV4(v4.compress())
-    }
-
-    /// The IPv6 trie from the IPv6 prefix table, and the address indexes of both families
-    /// (each table in table order).
-    pub fn build_v6(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> TrieV6 {
         let mut v6 = RTrieMap::with_root_and_capacity(NONE, v6s.len());
         for p in v6s {
             let addr = Ipv6Addr::from(p.addr.to_native());
@@ -90,26 +91,64 @@ impl Tries {
                 v6.insert(prefix, p.net.to_native());
             }
         }
-        TrieV6 {
-            trie: v6.compress(),
-            v4_index: V4Index::build(v4s),
-            v6_index: V6Index::build(v6s),
+        let (v4, v6) = (v4.compress(), v6.compress());
+        PrefixTries {
+            v4,
+            v6,
+            took: t.elapsed(),
         }
     }
 
-    /// Both tries, built apart.
-    pub fn from_parts(v4: TrieV4, v6: TrieV6) -> Tries {
-        Tries {
-            v4: v4.0,
-            v6: v6.trie,
-            v4_index: v6.v4_index,
-            v6_index: v6.v6_index,
+    /// The net whose CIDR is the longest one containing the whole prefix.
+    pub fn lookup(&self, v6: bool, addr: u128, len: u8) -> Option<u32> {
+        let hit = if v6 {
+            match Ipv6Prefix::new(Ipv6Addr::from(addr), len) {
+                Ok(p) => *self.v6.lookup(&p).1,
+                Err(_) => NONE,
+            }
+        } else {
+            match Ipv4Prefix::new(Ipv4Addr::from(addr as u32), len) {
+                Ok(p) => *self.v4.lookup(&p).1,
+                Err(_) => NONE,
+            }
+        };
+        (hit != NONE).then_some(hit)
+    }
+}
+
+impl Indexes {
+    /// Builds the address indexes from the snapshot's prefix tables (the tries come later).
+    pub fn build(prefixes: &ArchivedPrefixes) -> Indexes {
+        Indexes::build_tables(&prefixes.v4, &prefixes.v6)
+    }
+
+    fn build_tables(v4s: &[ArchivedPrefixEntry], v6s: &[ArchivedPrefixEntry]) -> Indexes {
+        Indexes::from_parts(Indexes::build_v4(v4s), Indexes::build_v6(v6s))
+    }
+
+    /// The IPv4 address index from the IPv4 prefix table (in table order: of two identical
+    /// CIDRs the later wins).
+    pub fn build_v4(v4s: &[ArchivedPrefixEntry]) -> IndexV4 {
+        IndexV4(V4Index::build(v4s))
+    }
+
+    /// The IPv6 address index from the IPv6 prefix table (in table order).
+    pub fn build_v6(v6s: &[ArchivedPrefixEntry]) -> IndexV6 {
+        IndexV6(V6Index::build(v6s))
+    }
+
+    /// Both address indexes, built apart.
+    pub fn from_parts(v4: IndexV4, v6: IndexV6) -> Indexes {
+        Indexes {
+            v4_index: v4.0,
+            v6_index: v6.0,
+            prefix: OnceLock::new(),
         }
     }
 
-    /// Builds both tries from the prefix tables of an opened snapshot.
-    pub fn build_from(data: &Data<'_>) -> Tries {
-        Tries::build_tables(data.prefixes_v4, data.prefixes_v6)
+    /// Builds the address indexes of an opened snapshot.
+    pub fn build_from(data: &Data<'_>) -> Indexes {
+        Indexes::build_tables(data.prefixes_v4, data.prefixes_v6)
     }
 
     /// The net whose CIDR is the longest match for the address.
@@ -123,20 +162,19 @@ impl Tries {
         (hit != NONE).then_some(hit)
     }
 
-    /// The net whose CIDR is the longest one containing the whole prefix.
-    pub fn lookup_prefix(&self, v6: bool, addr: u128, len: u8) -> Option<u32> {
-        let hit = if v6 {
-            match Ipv6Prefix::new(Ipv6Addr::from(addr), len) {
-                Ok(p) => *self.v6.lookup(&p).1,
-                Err(_) => NONE,
-            }
-        } else {
-            match Ipv4Prefix::new(Ipv4Addr::from(addr as u32), len) {
-                Ok(p) => *self.v4.lookup(&p).1,
-                Err(_) => NONE,
-            }
-        };
-        (hit != NONE).then_some(hit)
+    /// The prefix tries, once built.
+    pub fn prefix_tries(&self) -> Option<&PrefixTries> {
+        self.prefix.get()
+    }
+
+    /// Builds the prefix tries from the same prefix tables, unless they are built already
+    /// (a second caller waits for the first).
+    pub fn build_prefix_tries(
+        &self,
+        v4s: &[ArchivedPrefixEntry],
+        v6s: &[ArchivedPrefixEntry],
+    ) -> &PrefixTries {
+        self.prefix.get_or_init(|| PrefixTries::build(v4s, v6s))
     }
 }
 
@@ -301,7 +339,7 @@ mod tests {
         };
         let bytes = test_tables::archive(entries());
         let archived = test_tables::access(&bytes);
-        let tries = Tries::from_parts(Tries::build_v4(archived), Tries::build_v6(archived, &[]));
+        let tries = Indexes::from_parts(Indexes::build_v4(archived), Indexes::build_v6(&[]));
         let brute = |a: u32| {
             let n = test_tables::brute(entries(), 32, u128::from(a));
             (n != NONE).then_some(n)

@@ -274,7 +274,7 @@ fn emit(out: &mut Vec<(u32, u32)>, at: u32, net: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::Tries;
+    use crate::index::PrefixTries;
 
     /// The archived form of a prefix table of (address, length, net).
     fn archive(table: &[(u32, u8, u32)]) -> rkyv::util::AlignedVec {
@@ -373,11 +373,11 @@ mod tests {
             let bytes = archive(&table);
             let entries = crate::index::test_tables::access(&bytes);
             let index = V4Index::build(entries);
-            let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(entries, &[]));
+            let tries = PrefixTries::build(entries, &[]);
             for a in probes(&table, &mut rng) {
                 let want = brute(&table, a);
                 assert_eq!(index.lookup(a), want, "round {round}, {}", Ipv4Addr(a));
-                let hit = tries.lookup_prefix(false, u128::from(a), 32);
+                let hit = tries.lookup(false, u128::from(a), 32);
                 assert_eq!(hit, (want != NONE).then_some(want), "trie, {}", Ipv4Addr(a));
             }
         }
@@ -402,11 +402,9 @@ mod tests {
             assert_eq!(index.lookup(a), brute(&table, a), "{}", Ipv4Addr(a));
         }
         // Every address of the four /16s, against the trie.
-        let tries = Tries::from_parts(Tries::build_v4(entries), Tries::build_v6(entries, &[]));
+        let tries = PrefixTries::build(entries, &[]);
         for a in 0x0a00_0000..0x0a04_0000 {
-            let want = tries
-                .lookup_prefix(false, u128::from(a), 32)
-                .unwrap_or(NONE);
+            let want = tries.lookup(false, u128::from(a), 32).unwrap_or(NONE);
             assert_eq!(index.lookup(a), want, "{}", Ipv4Addr(a));
         }
     }

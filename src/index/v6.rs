@@ -303,7 +303,7 @@ fn intervals(v6s: &[ArchivedPrefixEntry]) -> Vec<(u128, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::Tries;
+    use crate::index::PrefixTries;
 
     use crate::index::test_tables::access;
 
@@ -401,17 +401,11 @@ mod tests {
             let bytes = archive(&table);
             let entries = access(&bytes);
             let mut index = V6Index::build(entries);
-            let tries = Tries::from_parts(Tries::build_v4(&[]), Tries::build_v6(&[], entries));
+            let tries = PrefixTries::build(&[], entries);
             for a in probes(&table, &mut rng) {
                 let want = brute(&table, a);
                 assert_eq!(look(&mut index, a), want, "round {round}, {}", Addr(a));
-                assert_eq!(
-                    tries.lookup(true, a),
-                    (want != NONE).then_some(want),
-                    "lookup, {}",
-                    Addr(a)
-                );
-                let hit = tries.lookup_prefix(true, a, 128);
+                let hit = tries.lookup(true, a, 128);
                 assert_eq!(hit, (want != NONE).then_some(want), "trie, {}", Addr(a));
             }
         }

@@ -173,25 +173,32 @@ fn longest_prefix_match_and_non_cidr_ranges() {
 #[test]
 fn prefix_and_range_lookups() {
     let r = sample();
+    prefix_and_range_lookups_on(&r);
+    r.build_prefix_tries();
+    prefix_and_range_lookups_on(&r);
+}
+
+/// Before the prefix tries are built and after.
+fn prefix_and_range_lookups_on(r: &Registry) {
     // The /24 is not wholly inside NET-C (which ends at .191): NET-B covers it.
     assert_eq!(
-        handle_of(&r, r.net_by_prefix(false, v4("23.1.2.0"), 24)),
+        handle_of(r, r.net_by_prefix(false, v4("23.1.2.0"), 24)),
         Some("NET-B")
     );
     assert_eq!(
-        handle_of(&r, r.net_by_prefix(false, v4("23.1.2.0"), 25)),
+        handle_of(r, r.net_by_prefix(false, v4("23.1.2.0"), 25)),
         Some("NET-C")
     );
     assert_eq!(
-        handle_of(&r, r.net_by_range(false, v4("23.1.2.0"), v4("23.1.2.130"))),
+        handle_of(r, r.net_by_range(false, v4("23.1.2.0"), v4("23.1.2.130"))),
         Some("NET-C")
     );
     assert_eq!(
-        handle_of(&r, r.net_by_range(false, v4("23.1.2.0"), v4("23.1.3.0"))),
+        handle_of(r, r.net_by_range(false, v4("23.1.2.0"), v4("23.1.3.0"))),
         Some("NET-B")
     );
     assert_eq!(
-        handle_of(&r, r.net_exact(false, v4("23.1.2.0"), v4("23.1.2.191"))),
+        handle_of(r, r.net_exact(false, v4("23.1.2.0"), v4("23.1.2.191"))),
         Some("NET-C")
     );
     assert_eq!(r.net_exact(false, v4("23.1.2.0"), v4("23.1.2.255")), None);

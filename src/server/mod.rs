@@ -57,6 +57,25 @@ impl std::fmt::Debug for Shared {
     }
 }
 
+/// Builds a registry's prefix tries on a thread of their own, after it starts serving:
+/// prefix lookups answer from the address index until they are there, with the same
+/// answers. A registry replaced meanwhile is kept until its thread is done.
+fn build_prefix_tries_later(reg: Arc<Registry>) {
+    let spawned = std::thread::Builder::new()
+        .name("prefix-tries".into())
+        .spawn(move || {
+            let tries = reg.build_prefix_tries();
+            info!(
+                serial = reg.header().serial,
+                ms = tries.took.as_millis() as u64,
+                "prefix tries built"
+            );
+        });
+    if let Err(e) = spawned {
+        warn!(error = %e, "cannot start a thread for the prefix tries; prefix lookups stay on the address index");
+    }
+}
+
 impl Shared {
     /// Builds the shared state around a loaded registry.
     pub fn new(
@@ -66,8 +85,10 @@ impl Shared {
         rdap_base_url: String,
     ) -> Shared {
         let limits = &config.limits;
+        let registry = Arc::new(registry);
+        build_prefix_tries_later(registry.clone());
         Shared {
-            registry: ArcSwap::from_pointee(registry),
+            registry: ArcSwap::new(registry),
             snapshot_path,
             policy: config.policy(),
             as_of: config.as_of().ok().flatten(),
@@ -115,7 +136,8 @@ impl Shared {
         match Registry::open(&self.snapshot_path) {
             Ok(reg) => {
                 let (serial, nets) = (reg.header().serial, reg.header().nets);
-                self.registry.store(Arc::new(reg));
+                let reg = Arc::new(reg);
+                self.registry.store(reg.clone());
                 self.reloads.fetch_add(1, Ordering::Relaxed);
                 info!(
                     path = %self.snapshot_path.display(),
@@ -123,6 +145,7 @@ impl Shared {
                     nets,
                     "snapshot reloaded"
                 );
+                build_prefix_tries_later(reg);
                 Ok(())
             }
             Err(e) => {

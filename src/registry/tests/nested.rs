@@ -316,6 +316,9 @@ proptest! {
     ) {
         let s = spec(seed);
         let r = build(&s);
+        let with_tries = build(&s);
+        with_tries.build_prefix_tries();
+        prop_assert!(!r.has_prefix_tries() && with_tries.has_prefix_tries());
         prop_assert_eq!(r.data().db.nets.len(), s.nets.len());
         let idx = |i: Option<u32>| i.map(|i| spec_index(&r, i));
         // Every net's edges and the addresses just outside them, and random addresses.
@@ -343,11 +346,11 @@ proptest! {
             let host = bits - len;
             let mask = if host == 128 { u128::MAX } else { (1u128 << host) - 1 };
             let (ps, pe) = (a & !mask, a | mask);
-            prop_assert_eq!(
-                idx(r.net_by_prefix(v6, ps, len as u8)),
-                smallest_holding(&s, v6, ps, pe, None),
-                "prefix {}/{}", format_addr(v6, ps), len
-            );
+            // Without the prefix tries (from the address index and the parents), and
+            // with them.
+            let want = smallest_holding(&s, v6, ps, pe, None);
+            prop_assert_eq!(idx(r.net_by_prefix(v6, ps, len as u8)), want, "prefix {}/{}", format_addr(v6, ps), len);
+            prop_assert_eq!(idx(with_tries.net_by_prefix(v6, ps, len as u8)), want, "prefix {}/{} from the tries", format_addr(v6, ps), len);
             let b = probes[(k + 1) % probes.len()].0 & if v6 { u128::MAX } else { u128::from(u32::MAX) };
             let (lo, hi) = (a.min(b), a.max(b));
             prop_assert_eq!(idx(r.net_by_range(v6, lo, hi)), smallest_holding(&s, v6, lo, hi, None));
