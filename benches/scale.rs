@@ -5,6 +5,13 @@
 //! resident memory after load, and single-thread longest-prefix lookups per second for
 //! random addresses and for addresses inside nets. Without SNAPSHOT (or with the
 //! RIRWHOIS_SCALE_SNAPSHOT variable unset) it prints how to run it and exits.
+//!
+//! The lookups run SCALE_ROUNDS times (default 5), each round once over the same 2 million
+//! addresses of each kind; every round is printed, then the median of each kind with the
+//! lowest and highest. On a shared machine one round can fall far below the others (other
+//! work takes the memory bandwidth), so the median is the figure to quote. For scripts:
+//! `RESULT key=value` lines (`open_to_ready_s`, `lookups_<kind>_median`, `_min`, `_max`, in
+//! millions of lookups per second).
 
 #![allow(clippy::print_stdout)] // it prints its figures
 
@@ -94,21 +101,44 @@ fn main() {
             .collect();
         part
     });
-    for _round in 0..2 {
+    let rounds = std::env::var("SCALE_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(5)
+        .max(1);
+    // The rates of each kind over the rounds: random v4, inside (mixed), inside v4, inside v6.
+    let kinds = ["random_v4", "inside", "inside_v4", "inside_v6"];
+    let mut rates: [Vec<f64>; 4] = Default::default();
+    for _round in 0..rounds {
         let (rate, hits) = lookups(&reg, random.iter().map(|&a| (false, a)));
         println!("lookups, random v4  {rate:.2} M/s ({hits} of {n} in a net)");
+        rates[0].push(rate);
         let (rate, hits) = lookups(&reg, inside.iter().copied());
         println!(
             "lookups, inside     {rate:.2} M/s ({hits} of {n} found; v4 and v6 as in the table)"
         );
-        for (fam, part) in [false, true].into_iter().zip(&by_family) {
+        rates[1].push(rate);
+        for (k, (fam, part)) in [false, true].into_iter().zip(&by_family).enumerate() {
             let (rate, hits) = lookups(&reg, part.iter().map(|&a| (fam, a)));
             println!(
                 "lookups, inside {}  {rate:.2} M/s ({hits} of {} found)",
                 if fam { "v6" } else { "v4" },
                 part.len()
             );
+            rates[2 + k].push(rate);
         }
+    }
+    println!("RESULT open_to_ready_s={:.3}", ready.as_secs_f64());
+    for (kind, r) in kinds.iter().zip(&mut rates) {
+        r.sort_by(f64::total_cmp);
+        let (lo, mid, hi) = (r[0], r[r.len() / 2], r[r.len() - 1]);
+        println!(
+            "median of {rounds}, {:<10} {mid:.2} M/s (lowest {lo:.2}, highest {hi:.2})",
+            kind.replace('_', " ")
+        );
+        println!(
+            "RESULT lookups_{kind}_median={mid:.2} lookups_{kind}_min={lo:.2} lookups_{kind}_max={hi:.2}"
+        );
     }
 }
 
