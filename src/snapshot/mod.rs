@@ -494,30 +494,15 @@ fn check_section(
         let first = first as usize;
         let len = match table {
             header::CHUNKED_ORGS => {
-                let v = rkyv::access::<ArchivedVec<ArchivedOrg>, E>(bytes).map_err(invalid)?;
-                if v.len() != want {
-                    return Err(Fault::Length(v.len()));
-                }
-                refs(references::orgs(v, first, counts))?;
-                v.len()
+                check_chunk::<ArchivedOrg>(bytes, want, |v| references::orgs(v, first, counts))
             }
             header::CHUNKED_POCS => {
-                let v = rkyv::access::<ArchivedVec<ArchivedPoc>, E>(bytes).map_err(invalid)?;
-                if v.len() != want {
-                    return Err(Fault::Length(v.len()));
-                }
-                refs(references::pocs(v, first, counts))?;
-                v.len()
+                check_chunk::<ArchivedPoc>(bytes, want, |v| references::pocs(v, first, counts))
             }
-            _ => {
-                let v = rkyv::access::<ArchivedVec<ArchivedNet>, E>(bytes).map_err(invalid)?;
-                if v.len() != want {
-                    return Err(Fault::Length(v.len()));
-                }
-                refs(references::nets(v, first, counts, forest))?;
-                v.len()
-            }
-        };
+            _ => check_chunk::<ArchivedNet>(bytes, want, |v| {
+                references::nets(v, first, counts, forest)
+            }),
+        }?;
         return Ok(len);
     }
     match slot {
@@ -535,6 +520,25 @@ fn check_section(
         }
     }
     Ok(0)
+}
+
+/// Checks one chunk of a large table: rkyv validation, its object count (`want`), then its
+/// references (`refs`). The object count on success.
+fn check_chunk<A>(
+    bytes: &[u8],
+    want: usize,
+    refs: impl FnOnce(&ArchivedVec<A>) -> Result<(), String>,
+) -> Result<usize, Fault>
+where
+    ArchivedVec<A>: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>>,
+{
+    let v = rkyv::access::<ArchivedVec<A>, rkyv::rancor::Error>(bytes)
+        .map_err(|e| Fault::Invalid(e.to_string()))?;
+    if v.len() != want {
+        return Err(Fault::Length(v.len()));
+    }
+    refs(v).map_err(Fault::Reference)?;
+    Ok(v.len())
 }
 
 const SECTION_NAMES: [&str; 6] = ["metadata", "orgs", "POCs", "networks", "prefixes", "keys"];

@@ -253,3 +253,36 @@ fn sections_that_do_not_fit_together_are_refused() {
         assert!(msg.contains(expect), "{msg}");
     }
 }
+
+/// A reference out of range inside a chunk of each large table (orgs, POCs, networks) is
+/// refused, naming the object and the reference, though every section passes its checksum
+/// and rkyv validation.
+#[test]
+fn dangling_references_in_each_large_table_are_refused() {
+    type Spoil = fn(&mut SnapshotData);
+    let cases: [(Spoil, &str); 3] = [
+        (
+            |d| d.db.orgs[0].parent_org = 9,
+            "org 0: parent org index 9 is out of range (1)",
+        ),
+        (
+            |d| d.db.pocs[0].validation = 7,
+            "POC 0: validation index 7 is out of range (1)",
+        ),
+        (
+            |d| d.db.nets[1].org = 5,
+            "net 1: org index 5 is out of range (1)",
+        ),
+    ];
+    for (spoil, expect) in cases {
+        let mut data = rich();
+        spoil(&mut data);
+        let bytes = encode(&data, Path::new("mem")).unwrap();
+        let msg = Snapshot::from_bytes(&bytes, Path::new("x.snap"))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("sections do not fit together"), "{msg}");
+        assert!(msg.contains(expect), "{msg}");
+    }
+}
