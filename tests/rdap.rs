@@ -5,14 +5,18 @@
 //! `../shared/reference/icann-rdap-json-schema/` is there, against ICANN's schemas too.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+mod common;
+use common::Serve;
 
 const AS_OF: &str = "2026-11-01";
 
@@ -52,9 +56,9 @@ fn snapshot() -> &'static Path {
     })
 }
 
-/// A running `rirwhois serve`, killed on drop.
+/// A running `rirwhois serve` over the fixture registry, and its RDAP address.
 struct Server {
-    child: Child,
+    _serve: Serve,
     addr: SocketAddr,
     _dir: tempfile::TempDir,
 }
@@ -69,45 +73,19 @@ impl Server {
         let dir = tempfile::tempdir().unwrap();
         let cfg = dir.path().join("rirwhois.toml");
         std::fs::write(&cfg, config).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-            .env("RUST_LOG", "info")
-            .arg("serve")
-            .arg("--snapshot")
-            .arg(snapshot())
-            .args([
-                "--whois",
-                "127.0.0.1:0",
-                "--rdap",
-                "127.0.0.1:0",
-                "--metrics",
-                "127.0.0.1:0",
-            ])
-            .args(["--as-of", AS_OF])
-            .arg("--config")
-            .arg(&cfg)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("rdap listening on ").nth(1)
-                    && let Some(tx) = tx.take()
-                {
-                    let _ = tx.send(rest.trim().to_string());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server logs 'rdap listening on ADDR'");
+        let mut all: Vec<&OsStr> = vec![
+            "--snapshot".as_ref(),
+            snapshot().as_os_str(),
+            "--as-of".as_ref(),
+            AS_OF.as_ref(),
+            "--config".as_ref(),
+            cfg.as_os_str(),
+        ];
+        all.extend(args.iter().map(OsStr::new));
+        let serve = Serve::start(all);
         Server {
-            child,
-            addr: addr.parse().unwrap(),
+            addr: serve.rdap,
+            _serve: serve,
             _dir: dir,
         }
     }
@@ -139,13 +117,6 @@ impl Server {
         let r = self.get(path);
         assert_eq!(r.status, status, "GET {path}: {}", r.text());
         r.valid(schema, path)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -3,12 +3,14 @@
 //! both protocols with no failed or mixed answer, graceful shutdown, and configuration
 //! errors.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::Serve;
 
 const ARIN: &str = r#"<collection xmlns="http://www.arin.net/regrws/core/v1">
   <poc><handle>AB-TEST</handle><contactType>ROLE</contactType><lastName>Abuse</lastName>
@@ -36,57 +38,25 @@ fn snapshot(dir: &Path, name: &str, serial: u64) -> PathBuf {
     out
 }
 
-struct Server {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    log: Vec<String>,
-    metrics: SocketAddr,
-    whois: SocketAddr,
-    rdap: SocketAddr,
+/// The server, with the requests these tests make of it.
+struct Server(Serve);
+
+impl std::ops::Deref for Server {
+    type Target = Serve;
+    fn deref(&self) -> &Serve {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Server {
+    fn deref_mut(&mut self) -> &mut Serve {
+        &mut self.0
+    }
 }
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-            .arg("serve")
-            .args([
-                "--whois",
-                "127.0.0.1:0",
-                "--rdap",
-                "127.0.0.1:0",
-                "--metrics",
-                "127.0.0.1:0",
-            ])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut s = Server {
-            child,
-            lines,
-            log: Vec::new(),
-            metrics: "0.0.0.0:0".parse().unwrap(),
-            whois: "0.0.0.0:0".parse().unwrap(),
-            rdap: "0.0.0.0:0".parse().unwrap(),
-        };
-        let line = s.wait_for("metrics listening on ");
-        s.metrics = line.rsplit(' ').next().unwrap().parse().unwrap();
-        let line = s.wait_for("whois listening on ");
-        s.whois = line.rsplit(' ').next().unwrap().parse().unwrap();
-        let line = s.wait_for("rdap listening on ");
-        s.rdap = line.rsplit(' ').next().unwrap().parse().unwrap();
-        s
+        Server(Serve::start(args))
     }
 
     fn whois(&self, query: &str) -> String {
@@ -98,22 +68,9 @@ impl Server {
         out
     }
 
-    fn wait_for(&mut self, needle: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-                self.log.push(line.clone());
-                if line.contains(needle) {
-                    return line;
-                }
-            }
-        }
-        panic!("no '{needle}' in the log: {:#?}", self.log);
-    }
-
     fn signal(&self, sig: &str) {
         let ok = Command::new("kill")
-            .args([sig, &self.child.id().to_string()])
+            .args([sig, &self.pid().to_string()])
             .status()
             .unwrap()
             .success();
@@ -146,13 +103,6 @@ impl Server {
             .unwrap_or_else(|| panic!("no {name} in {body}"))
             .parse()
             .unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -268,7 +218,7 @@ fn metrics_health_reload_and_shutdown() {
     srv.signal("-TERM");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(status) = srv.child.try_wait().unwrap() {
+        if let Some(status) = srv.child().try_wait().unwrap() {
             assert!(status.success(), "exit status {status}");
             break;
         }
@@ -522,7 +472,7 @@ fn shutdown_closes_open_connections_and_exits_0() {
     let t0 = Instant::now();
     srv.signal("-TERM");
     loop {
-        if let Some(status) = srv.child.try_wait().unwrap() {
+        if let Some(status) = srv.child().try_wait().unwrap() {
             assert!(status.success(), "exit status {status}");
             break;
         }

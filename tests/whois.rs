@@ -5,12 +5,16 @@
 //! oversized and garbage input, connection caps and the personal-data limit.
 
 use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+mod common;
+use common::Serve;
 
 const AS_OF: &str = "2026-11-01";
 const REPORT_URL: &str = "https://registry.example.net/report-invalid-contact";
@@ -42,9 +46,9 @@ fn snapshot() -> &'static Path {
     })
 }
 
-/// A running `rirwhois serve`, killed on drop.
+/// A running `rirwhois serve`, and its whois address.
 struct Server {
-    child: Child,
+    _serve: Serve,
     addr: SocketAddr,
     _dir: tempfile::TempDir,
 }
@@ -65,47 +69,17 @@ impl Server {
              inaccuracy_report = \"{REPORT_URL}\"\n{extra}"
         );
         std::fs::write(&config, text).unwrap();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rirwhois"));
-        cmd.env("RUST_LOG", "info").arg("serve");
+        let mut all: Vec<&OsStr> = Vec::new();
         if let Some(snap) = snap {
-            cmd.arg("--snapshot").arg(snap);
+            all.extend([OsStr::new("--snapshot"), snap.as_os_str()]);
         }
-        let mut child = cmd
-            .args([
-                "--whois",
-                "127.0.0.1:0",
-                "--rdap",
-                "127.0.0.1:0",
-                "--metrics",
-                "127.0.0.1:0",
-            ])
-            .args(["--as-of", AS_OF])
-            .arg("--config")
-            .arg(&config)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start rirwhois serve");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let mut addr = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap();
-            if let Some(rest) = line.split("whois listening on ").nth(1) {
-                addr = Some(rest.trim().parse().unwrap());
-                break;
-            }
-        }
-        let addr = addr.unwrap_or_else(|| {
-            let _ = child.kill();
-            panic!("the server never said where it listens")
-        });
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        all.extend(["--as-of", AS_OF, "--config"].map(OsStr::new));
+        all.push(config.as_os_str());
+        all.extend(args.iter().map(OsStr::new));
+        let serve = Serve::start(all);
         Server {
-            child,
-            addr,
+            addr: serve.whois,
+            _serve: serve,
             _dir: dir,
         }
     }
@@ -130,13 +104,6 @@ impl Server {
         let mut s = self.connect();
         s.write_all(bytes).unwrap();
         read_all(&mut s)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
