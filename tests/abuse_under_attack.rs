@@ -1,19 +1,20 @@
 //! Abuse data under attack: the real binary with a small personal-data limit. One client
-//! (its sockets bound to 127.0.0.2) floods personal-data whois queries (non-abuse POC
-//! handles) and is denied with `%ERROR:201`; meanwhile `-b` queries and plain address
-//! queries from that client and from another one (127.0.0.3) keep answering with the abuse
-//! mailbox, promptly. Loopback only, bounded in count and time.
-//!
-//! RDAP abuse lookups are not part of this test yet: the RDAP front end is not on this
-//! branch.
+//! (its sockets bound to 127.0.0.2) floods personal-data queries (non-abuse POC handles),
+//! on port 43 and as RDAP `/entity` lookups, and is denied (`%ERROR:201`, HTTP 429: one
+//! limiter for both). Meanwhile `-b` queries, plain address queries and RDAP `/ip` lookups
+//! from that client and from another one (127.0.0.3) keep answering with the abuse mailbox,
+//! promptly. Loopback only, bounded in count and time.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::Serve;
 
 const ATTACKER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
 const BYSTANDER: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
@@ -38,24 +39,19 @@ const ABUSE: &[(&str, &str)] = &[
     ("45.0.1.7", "abuse@beta.example.net"),
 ];
 
+/// A running `rirwhois serve`, and its whois and RDAP addresses.
 struct Server {
-    child: Child,
+    _serve: Serve,
     addr: SocketAddr,
+    rdap: SocketAddr,
     _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("registry.snap");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whois");
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    let out = common::bin()
         .env("RUST_LOG", "warn")
         .args(["compile", "--strict", "-o"])
         .arg(&snap)
@@ -75,49 +71,32 @@ fn start() -> Server {
          inaccuracy_report = \"https://registry.example.net/report\"\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-        .env("RUST_LOG", "info")
-        .arg("serve")
-        .arg("--snapshot")
-        .arg(&snap)
-        .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
-        .args(["--metrics", "127.0.0.1:0", "--dialect", "arin"])
-        .args([
+    let limit = LIMIT.to_string();
+    let mut args: Vec<&OsStr> = vec![OsStr::new("--snapshot"), snap.as_os_str()];
+    args.extend(
+        [
+            "--dialect",
+            "arin",
             "--as-of",
             "2026-11-01",
             "--personal-limit",
-            &LIMIT.to_string(),
-        ])
-        .arg("--config")
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start rirwhois serve");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split("whois listening on ")
-                .nth(1)
-                .map(|a| a.trim().parse())
-        })
-        .map(Result::unwrap);
-    let Some(addr) = addr else {
-        let _ = child.kill();
-        panic!("the server never said where it listens");
-    };
-    std::thread::spawn(move || for _ in lines {});
+            &limit,
+            "--config",
+        ]
+        .map(OsStr::new),
+    );
+    args.push(config.as_os_str());
+    let serve = Serve::start(args);
     Server {
-        child,
-        addr,
+        addr: serve.whois,
+        rdap: serve.rdap,
+        _serve: serve,
         _dir: dir,
     }
 }
 
-/// Sends one query from a socket bound to `from` and reads the whole answer.
-fn query(from: IpAddr, to: SocketAddr, q: &str) -> String {
+/// A connection from a socket bound to `from`, with a read timeout.
+fn connect(from: IpAddr, to: SocketAddr) -> TcpStream {
     thread_local! {
         static RT: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
@@ -131,25 +110,47 @@ fn query(from: IpAddr, to: SocketAddr, q: &str) -> String {
             s.connect(to).await?.into_std()
         })
     });
-    let mut s: TcpStream = stream.expect("connect");
+    let s: TcpStream = stream.expect("connect");
     s.set_nonblocking(false).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s
+}
+
+/// Sends one whois query from a socket bound to `from` and reads the whole answer.
+fn query(from: IpAddr, to: SocketAddr, q: &str) -> String {
+    let mut s = connect(from, to);
     s.write_all(format!("{q}\r\n").as_bytes()).unwrap();
     let mut out = String::new();
     let _ = s.read_to_string(&mut out);
     out
 }
 
+/// Sends one RDAP GET from a socket bound to `from`: the status and the whole response
+/// (head and body).
+fn rdap(from: IpAddr, to: SocketAddr, path: &str) -> (u16, String) {
+    let mut s = connect(from, to);
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: rdap.test\r\nAccept: application/rdap+json\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out)
+}
+
 #[test]
 fn abuse_answers_continue_while_a_flooding_client_is_denied() {
     let server = start();
-    let to = server.addr;
+    let (to, to_rdap) = (server.addr, server.rdap);
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
     let denied = Arc::new(AtomicU64::new(0));
     let t0 = Instant::now();
 
-    // The flood: personal-data queries from 127.0.0.2, as fast as the server answers.
+    // The flood: personal-data queries from 127.0.0.2, as fast as the server answers, half
+    // of the flooders on port 43 and half as RDAP entity lookups.
     let flood: Vec<_> = (0..FLOODERS)
         .map(|k| {
             let (stop, sent, denied) = (stop.clone(), sent.clone(), denied.clone());
@@ -159,9 +160,21 @@ fn abuse_answers_continue_while_a_flooding_client_is_denied() {
                     && t0.elapsed() < FLOOD_TIME
                     && sent.fetch_add(1, Ordering::Relaxed) < MAX_FLOOD
                 {
-                    let a = query(ATTACKER, to, PERSONAL[n % PERSONAL.len()]);
+                    let handle = PERSONAL[n % PERSONAL.len()];
                     n += 1;
-                    if a.contains("%ERROR:201") {
+                    let refused = if k % 2 == 0 {
+                        let a = query(ATTACKER, to, handle);
+                        a.contains("%ERROR:201").then_some(a)
+                    } else {
+                        let (status, a) = rdap(ATTACKER, to_rdap, &format!("/entity/{handle}"));
+                        if status == 429 {
+                            assert!(a.to_ascii_lowercase().contains("\r\nretry-after: "), "{a}");
+                        } else {
+                            assert_eq!(status, 200, "{a}");
+                        }
+                        (status == 429).then_some(a)
+                    };
+                    if let Some(a) = refused {
                         assert!(!a.contains("jo@alpha.example.net"), "{a}");
                         denied.fetch_add(1, Ordering::Relaxed);
                     }
@@ -191,6 +204,13 @@ fn abuse_answers_continue_while_a_flooding_client_is_denied() {
                 }
                 checked += 1;
             }
+            // The network over RDAP, with its abuse contact's mailbox.
+            let t = Instant::now();
+            let (status, a) = rdap(from, to_rdap, &format!("/ip/{addr}"));
+            slowest = slowest.max(t.elapsed());
+            assert_eq!(status, 200, "{from} /ip/{addr}: {a}");
+            assert!(a.contains(mailbox), "{from} /ip/{addr}: {a}");
+            checked += 1;
         }
         round += 1;
     }
@@ -226,4 +246,32 @@ fn abuse_answers_continue_while_a_flooding_client_is_denied() {
         b.contains("reports@delta.example.com") && !b.contains("%ERROR"),
         "{b}"
     );
+    let (status, a) = rdap(ATTACKER, to_rdap, "/entity/TECH1-TEST");
+    assert_eq!(status, 429, "{a}");
+    let (status, a) = rdap(ATTACKER, to_rdap, "/ip/23.1.3.4");
+    assert_eq!(status, 200, "{a}");
+    assert!(a.contains("reports@delta.example.com"), "{a}");
+}
+
+/// One limit for both protocols, counted by the clock on both, whatever date the answers
+/// are given as of (`--as-of`): personal data past the limit on port 43 denies RDAP
+/// `/entity` lookups of contacts too, and RDAP lookups do not give the client a new count.
+#[test]
+fn one_personal_data_limit_for_whois_and_rdap() {
+    let server = start();
+    let (to, to_rdap) = (server.addr, server.rdap);
+    for _ in 0..LIMIT {
+        let a = query(ATTACKER, to, "JD1-TEST");
+        assert!(!a.contains("%ERROR:201"), "{a}");
+    }
+    assert!(query(ATTACKER, to, "JD1-TEST").contains("%ERROR:201"));
+    let (status, a) = rdap(ATTACKER, to_rdap, "/entity/JD1-TEST");
+    assert_eq!(status, 429, "{a}");
+    let (status, a) = rdap(ATTACKER, to_rdap, "/ip/23.1.3.4");
+    assert_eq!(status, 200, "{a}");
+    let a = query(ATTACKER, to, "JD1-TEST");
+    assert!(a.contains("%ERROR:201"), "still denied: {a}");
+    // Another client has a count of its own.
+    let (status, a) = rdap(BYSTANDER, to_rdap, "/entity/JD1-TEST");
+    assert_eq!(status, 200, "{a}");
 }

@@ -37,9 +37,11 @@ impl Env<'_> {
         Doc::new(&self.cx, self.url)
     }
 
-    /// Counts a personal-data answer for the client; true when it is over its limit.
+    /// Counts a personal-data answer for the client; true when it is over its limit. The
+    /// limiter's day is the clock's, as on port 43, not the date answers are given as of
+    /// (`--as-of`): with two days the counts of one client would reset each other.
     fn over_limit(&self, peer: IpAddr) -> Option<u64> {
-        match self.cx.shared.personal.check(peer, self.cx.now) {
+        match self.cx.shared.personal.check(peer, crate::model::now()) {
             Personal::Allowed => None,
             Personal::Denied { retry_after } => Some(retry_after),
         }
