@@ -51,18 +51,7 @@ fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("registry.snap");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whois");
-    let out = common::bin()
-        .env("RUST_LOG", "warn")
-        .args(["compile", "--strict", "-o"])
-        .arg(&snap)
-        .arg(&fixtures)
-        .output()
-        .expect("run rirwhois compile");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::compile(&snap, &[], &[&fixtures]);
     let config = dir.path().join("rirwhois.toml");
     std::fs::write(
         &config,

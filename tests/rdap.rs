@@ -32,25 +32,16 @@ fn fixtures() -> PathBuf {
 fn snapshot() -> &'static Path {
     static SNAP: OnceLock<PathBuf> = OnceLock::new();
     SNAP.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("rirwhois-rdap-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let snap = dir.join("fixture.snap");
+        let snap = common::process_dir("rdap").join("fixture.snap");
         let f = fixtures();
-        let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-            .env("RUST_LOG", "warn")
-            .arg("compile")
-            .arg("--strict")
-            .arg("-o")
-            .arg(&snap)
-            .arg(f.join("arin.xml"))
-            .arg(f.join("beta.db"))
-            .arg(f.join("validation.csv"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        common::compile(
+            &snap,
+            &[],
+            &[
+                f.join("arin.xml"),
+                f.join("beta.db"),
+                f.join("validation.csv"),
+            ],
         );
         snap
     })

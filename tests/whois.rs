@@ -27,21 +27,8 @@ fn fixtures() -> PathBuf {
 fn snapshot() -> &'static Path {
     static SNAP: OnceLock<PathBuf> = OnceLock::new();
     SNAP.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("rirwhois-whois-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let snap = dir.join("whois.snap");
-        let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-            .env("RUST_LOG", "warn")
-            .args(["compile", "--strict", "--serial", "42", "-o"])
-            .arg(&snap)
-            .arg(fixtures())
-            .output()
-            .expect("run rirwhois compile");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let snap = common::process_dir("whois").join("whois.snap");
+        common::compile(&snap, &["--serial", "42"], &[fixtures()]);
         snap
     })
 }

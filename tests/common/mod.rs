@@ -7,6 +7,7 @@
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -17,6 +18,33 @@ const LOG_WAIT: Duration = Duration::from_secs(30);
 /// `rirwhois` as cargo built it for these tests.
 pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+}
+
+/// Runs `rirwhois compile --strict FLAGS -o OUT INPUTS` (logging warnings only) and
+/// panics with its report when it fails.
+pub(crate) fn compile<S: AsRef<OsStr>>(out: &Path, flags: &[&str], inputs: &[S]) {
+    let done = bin()
+        .env("RUST_LOG", "warn")
+        .args(["compile", "--strict"])
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .args(inputs)
+        .output()
+        .expect("run rirwhois compile");
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+}
+
+/// A directory of this test process for files shared by its tests (`name` tells the test
+/// crates apart), made on first use.
+pub(crate) fn process_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rirwhois-{name}-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("test directory");
+    dir
 }
 
 /// A running `rirwhois serve`, killed on drop.

@@ -245,13 +245,19 @@ fn sections_that_do_not_fit_together_are_refused() {
         let s = header.sections[i];
         b[s.offset as usize..(s.offset + s.len) as usize].fill(0);
         reseal(&mut b);
-        let msg = Snapshot::from_bytes(&b, Path::new("x.snap"))
-            .map(|_| ())
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("sections do not fit together"), "{msg}");
-        assert!(msg.contains(expect), "{msg}");
+        refused_as_unfit(&b, expect);
     }
+}
+
+/// Opening `bytes` fails because its sections do not fit together, with `expect` in the
+/// message.
+fn refused_as_unfit(bytes: &[u8], expect: &str) {
+    let msg = Snapshot::from_bytes(bytes, Path::new("x.snap"))
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("sections do not fit together"), "{msg}");
+    assert!(msg.contains(expect), "{msg}");
 }
 
 /// A reference out of range inside a chunk of each large table (orgs, POCs, networks) is
@@ -277,12 +283,6 @@ fn dangling_references_in_each_large_table_are_refused() {
     for (spoil, expect) in cases {
         let mut data = rich();
         spoil(&mut data);
-        let bytes = encode(&data, Path::new("mem")).unwrap();
-        let msg = Snapshot::from_bytes(&bytes, Path::new("x.snap"))
-            .map(|_| ())
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("sections do not fit together"), "{msg}");
-        assert!(msg.contains(expect), "{msg}");
+        refused_as_unfit(&encode(&data, Path::new("mem")).unwrap(), expect);
     }
 }
