@@ -8,14 +8,17 @@
 //! Without Chromium and chromedriver the browser test is skipped with a notice, unless
 //! `RIRWHOIS_REQUIRE_CLIENTS` is set (as `scripts/test` does), when it fails.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+mod common;
+use common::Serve;
 
 /// How long one wait for the page may take.
 const WAIT: Duration = Duration::from_secs(20);
@@ -35,8 +38,9 @@ impl Drop for Proc {
     }
 }
 
+/// The server, and its RDAP (and web page) address.
 struct Server {
-    _proc: Proc,
+    _serve: Serve,
     addr: SocketAddr,
     _dir: tempfile::TempDir,
 }
@@ -45,75 +49,26 @@ fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-}
-
 /// Compiles the sample registry in `data/` and serves it on loopback ports chosen by the
-/// system; returns once the RDAP listener has said where it is.
+/// system; returns once the listeners have said where they are.
 fn start_server() -> Server {
     let dir = tempfile::tempdir().expect("temp dir");
     let snap = dir.path().join("sample.snap");
     let data = manifest_dir().join("data");
-    let out = bin()
-        .env("RUST_LOG", "warn")
-        .arg("compile")
-        .arg("-o")
-        .arg(&snap)
-        .arg(data.join("arin"))
-        .arg(data.join("validation.csv"))
-        .output()
-        .expect("run rirwhois compile");
-    assert!(
-        out.status.success(),
-        "compile failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    common::compile(
+        &snap,
+        &[],
+        &[data.join("arin"), data.join("validation.csv")],
     );
-    let help = bin()
-        .args(["serve", "--help"])
-        .output()
-        .expect("rirwhois serve --help");
-    let mut cmd = bin();
-    cmd.env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .arg("serve")
-        .arg("--snapshot")
-        .arg(&snap)
-        .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"]);
-    if String::from_utf8_lossy(&help.stdout).contains("--metrics") {
-        cmd.args(["--metrics", "127.0.0.1:0"]);
-    }
-    cmd.args(["--as-of", "2026-11-01"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("start rirwhois serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let proc = Proc(child);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("rdap listening on ").nth(1) {
-                let addr: String = rest
-                    .chars()
-                    .take_while(|c| !c.is_whitespace() && *c != '\u{1b}' && *c != '"')
-                    .collect();
-                if let Some(tx) = tx.take() {
-                    let _ = tx.send(addr);
-                }
-            }
-            // Keep draining so the server never blocks on a full pipe.
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the server did not say 'rdap listening on ADDR' within 30 s");
-    let addr: SocketAddr = addr.parse().expect("listening address");
+    let serve = Serve::start([
+        OsStr::new("--snapshot"),
+        snap.as_os_str(),
+        OsStr::new("--as-of"),
+        OsStr::new("2026-11-01"),
+    ]);
     Server {
-        _proc: proc,
-        addr,
+        addr: serve.rdap,
+        _serve: serve,
         _dir: dir,
     }
 }
