@@ -57,7 +57,6 @@ fuzz_target!(|data: &[u8]| {
             policy: Policy::default(),
             as_of: parse_date("2026-11-01").unwrap(),
             peer: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            wall_now: 1_800_000_000,
             limiter,
         };
         let text = answer(registry(), &env, &req);

@@ -37,11 +37,9 @@ impl Env<'_> {
         Doc::new(&self.cx, self.url)
     }
 
-    /// Counts a personal-data answer for the client; true when it is over its limit. The
-    /// limiter's day is the clock's, as on port 43, not the date answers are given as of
-    /// (`--as-of`): with two days the counts of one client would reset each other.
+    /// Counts a personal-data answer for the client; true when it is over its limit.
     fn over_limit(&self, peer: IpAddr) -> Option<u64> {
-        match self.cx.shared.personal.check(peer, crate::model::now()) {
+        match self.cx.shared.personal.check(peer) {
             Personal::Allowed => None,
             Personal::Denied { retry_after } => Some(retry_after),
         }

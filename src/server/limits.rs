@@ -158,8 +158,15 @@ impl PersonalLimiter {
         }
     }
 
+    /// Counts one personal-data answer for `ip` now. The day is the clock's, whatever date
+    /// answers are given as of (`--as-of`): both front ends count on it, so that one
+    /// client's counts never fall on two days that would reset each other.
+    pub fn check(&self, ip: IpAddr) -> Personal {
+        self.check_at(ip, crate::model::now())
+    }
+
     /// Counts one personal-data answer for `ip` at `now` (Unix seconds).
-    pub fn check(&self, ip: IpAddr, now: i64) -> Personal {
+    pub fn check_at(&self, ip: IpAddr, now: i64) -> Personal {
         if self.allow.iter().any(|n| n.contains(&ip)) {
             return Personal::Allowed;
         }
@@ -283,20 +290,20 @@ mod tests {
         let l = PersonalLimiter::new(3, vec!["10.9.0.0/16".parse().unwrap()]);
         let day = 1_800_000_000 - 1_800_000_000 % 86_400;
         for _ in 0..3 {
-            assert_eq!(l.check(ip("23.1.2.3"), day + 10), Personal::Allowed);
+            assert_eq!(l.check_at(ip("23.1.2.3"), day + 10), Personal::Allowed);
         }
         assert_eq!(
-            l.check(ip("23.1.2.3"), day + 10),
+            l.check_at(ip("23.1.2.3"), day + 10),
             Personal::Denied {
                 retry_after: 86_390
             }
         );
         // Another client is not affected; the next day starts again.
-        assert_eq!(l.check(ip("23.1.2.4"), day + 10), Personal::Allowed);
-        assert_eq!(l.check(ip("23.1.2.3"), day + 86_400), Personal::Allowed);
+        assert_eq!(l.check_at(ip("23.1.2.4"), day + 10), Personal::Allowed);
+        assert_eq!(l.check_at(ip("23.1.2.3"), day + 86_400), Personal::Allowed);
         // The allow-list is unlimited.
         for _ in 0..10 {
-            assert_eq!(l.check(ip("10.9.1.1"), day), Personal::Allowed);
+            assert_eq!(l.check_at(ip("10.9.1.1"), day), Personal::Allowed);
         }
         assert_eq!(l.denials(), 1);
     }
@@ -304,10 +311,13 @@ mod tests {
     #[test]
     fn ipv6_counts_per_slash_64() {
         let l = PersonalLimiter::new(2, Vec::new());
-        assert_eq!(l.check(ip("2600::1"), 0), Personal::Allowed);
-        assert_eq!(l.check(ip("2600::ffff:1"), 0), Personal::Allowed);
-        assert!(matches!(l.check(ip("2600::2"), 0), Personal::Denied { .. }));
-        assert_eq!(l.check(ip("2600:0:0:1::1"), 0), Personal::Allowed);
+        assert_eq!(l.check_at(ip("2600::1"), 0), Personal::Allowed);
+        assert_eq!(l.check_at(ip("2600::ffff:1"), 0), Personal::Allowed);
+        assert!(matches!(
+            l.check_at(ip("2600::2"), 0),
+            Personal::Denied { .. }
+        ));
+        assert_eq!(l.check_at(ip("2600:0:0:1::1"), 0), Personal::Allowed);
         // IPv4-mapped counts as the IPv4 address.
         assert_eq!(
             client_key(ip("::ffff:23.1.2.3")),
@@ -335,7 +345,7 @@ mod tests {
         let denied = (0..50_000u32)
             .filter(|i| {
                 let a = IpAddr::from(std::net::Ipv4Addr::from(0x1700_0000 + i));
-                matches!(l.check(a, 0), Personal::Denied { .. })
+                matches!(l.check_at(a, 0), Personal::Denied { .. })
             })
             .count();
         assert_eq!(denied, 0, "first answer of each client is allowed");

@@ -30,8 +30,6 @@ pub struct Env<'a> {
     /// "Now" for validation states.
     pub as_of: Timestamp,
     pub peer: IpAddr,
-    /// The wall clock (Unix seconds) for the personal-data limiter.
-    pub wall_now: i64,
     pub limiter: &'a PersonalLimiter,
 }
 
@@ -201,7 +199,7 @@ impl<'a> Ctx<'a> {
         if self.gate == PersonalGate::Denied {
             return false;
         }
-        match self.env.limiter.check(self.env.peer, self.env.wall_now) {
+        match self.env.limiter.check(self.env.peer) {
             Personal::Allowed => true,
             Personal::Denied { retry_after } => {
                 self.gate = PersonalGate::Denied;

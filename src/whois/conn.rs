@@ -37,7 +37,6 @@ pub(super) fn env<'a>(shared: &'a Shared, reg: &Registry, peer: IpAddr) -> Env<'
         policy: shared.policy,
         as_of: shared.now(),
         peer,
-        wall_now: crate::model::now(),
         limiter: &shared.personal,
     }
 }
