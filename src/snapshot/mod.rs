@@ -463,8 +463,8 @@ enum Fault {
 }
 
 /// Checks one section: checksum, then rkyv validation of its root type, then the
-/// references it holds (against the header's counts). `done` receives the object count
-/// of a chunk.
+/// references it holds (against the header's counts). The object count of a chunk, 0 for
+/// the other sections.
 fn check_section(
     slot: usize,
     bytes: &[u8],
@@ -479,9 +479,6 @@ fn check_section(
             "checksum {found:016x}, header says {expected:016x}"
         )));
     }
-    use rkyv::rancor::Error as E;
-    let invalid = |e: E| Fault::Invalid(e.to_string());
-    let refs = |r: Result<(), String>| r.map_err(Fault::Reference);
     if let Some((table, k)) = chunk_of(slot) {
         let count = match table {
             header::CHUNKED_ORGS => header.orgs,
@@ -492,7 +489,7 @@ fn check_section(
         let first = (k as u64) << shift;
         let want = count.saturating_sub(first).min(1 << shift) as usize;
         let first = first as usize;
-        let len = match table {
+        return match table {
             header::CHUNKED_ORGS => {
                 check_chunk::<ArchivedOrg>(bytes, want, |v| references::orgs(v, first, counts))
             }
@@ -502,24 +499,26 @@ fn check_section(
             _ => check_chunk::<ArchivedNet>(bytes, want, |v| {
                 references::nets(v, first, counts, forest)
             }),
-        }?;
-        return Ok(len);
+        };
     }
     match slot {
-        SMALL => {
-            let v = rkyv::access::<ArchivedSmall, E>(bytes).map_err(invalid)?;
-            refs(references::small(v, counts))?;
-        }
-        PREFIXES => {
-            let v = rkyv::access::<ArchivedPrefixes, E>(bytes).map_err(invalid)?;
-            refs(references::prefixes(v, counts))?;
-        }
-        _ => {
-            let v = rkyv::access::<ArchivedKeys, E>(bytes).map_err(invalid)?;
-            refs(references::keys(v, counts))?;
-        }
+        SMALL => references::small(checked(bytes)?, counts),
+        PREFIXES => references::prefixes(checked(bytes)?, counts),
+        _ => references::keys(checked(bytes)?, counts),
     }
+    .map_err(Fault::Reference)?;
     Ok(0)
+}
+
+/// The validator of rkyv's checked access.
+type Validator<'a> = rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>;
+
+/// rkyv's checked access to the archived `T` in `bytes`; a failure is a [`Fault::Invalid`].
+fn checked<T>(bytes: &[u8]) -> Result<&T, Fault>
+where
+    T: rkyv::Portable + for<'a> rkyv::bytecheck::CheckBytes<Validator<'a>>,
+{
+    rkyv::access::<T, rkyv::rancor::Error>(bytes).map_err(|e| Fault::Invalid(e.to_string()))
 }
 
 /// Checks one chunk of a large table: rkyv validation, its object count (`want`), then its
@@ -530,10 +529,9 @@ fn check_chunk<A>(
     refs: impl FnOnce(&ArchivedVec<A>) -> Result<(), String>,
 ) -> Result<usize, Fault>
 where
-    ArchivedVec<A>: for<'a> rkyv::bytecheck::CheckBytes<rkyv::api::high::HighValidator<'a, rkyv::rancor::Error>>,
+    ArchivedVec<A>: rkyv::Portable + for<'a> rkyv::bytecheck::CheckBytes<Validator<'a>>,
 {
-    let v = rkyv::access::<ArchivedVec<A>, rkyv::rancor::Error>(bytes)
-        .map_err(|e| Fault::Invalid(e.to_string()))?;
+    let v = checked::<ArchivedVec<A>>(bytes)?;
     if v.len() != want {
         return Err(Fault::Length(v.len()));
     }
