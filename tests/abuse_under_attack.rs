@@ -5,7 +5,6 @@
 //! from that client and from another one (127.0.0.3) keep answering with the abuse mailbox,
 //! promptly. Loopback only, bounded in count and time.
 
-use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpStream};
 use std::path::Path;
@@ -39,11 +38,9 @@ const ABUSE: &[(&str, &str)] = &[
     ("45.0.1.7", "abuse@beta.example.net"),
 ];
 
-/// A running `rirwhois serve`, and its whois and RDAP addresses.
+/// A running `rirwhois serve`, and the directory of its snapshot.
 struct Server {
-    _serve: Serve,
-    addr: SocketAddr,
-    rdap: SocketAddr,
+    serve: Serve,
     _dir: tempfile::TempDir,
 }
 
@@ -52,34 +49,20 @@ fn start() -> Server {
     let snap = dir.path().join("registry.snap");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/whois");
     common::compile(&snap, &[], &[&fixtures]);
-    let config = dir.path().join("rirwhois.toml");
-    std::fs::write(
-        &config,
-        "[rdap]\nbase_url = \"https://rdap.example.net/\"\n\
+    let config = "[rdap]\nbase_url = \"https://rdap.example.net/\"\n\
          [urls]\nterms = \"https://registry.example.net/terms\"\n\
-         inaccuracy_report = \"https://registry.example.net/report\"\n",
-    )
-    .unwrap();
+         inaccuracy_report = \"https://registry.example.net/report\"\n";
     let limit = LIMIT.to_string();
-    let mut args: Vec<&OsStr> = vec![OsStr::new("--snapshot"), snap.as_os_str()];
-    args.extend(
-        [
-            "--dialect",
-            "arin",
-            "--as-of",
-            "2026-11-01",
-            "--personal-limit",
-            &limit,
-            "--config",
-        ]
-        .map(OsStr::new),
-    );
-    args.push(config.as_os_str());
-    let serve = Serve::start(args);
+    let flags = [
+        "--dialect",
+        "arin",
+        "--as-of",
+        "2026-11-01",
+        "--personal-limit",
+        &limit,
+    ];
     Server {
-        addr: serve.whois,
-        rdap: serve.rdap,
-        _serve: serve,
+        serve: Serve::start(Some(&snap), config, &flags),
         _dir: dir,
     }
 }
@@ -132,7 +115,7 @@ fn rdap(from: IpAddr, to: SocketAddr, path: &str) -> (u16, String) {
 #[test]
 fn abuse_answers_continue_while_a_flooding_client_is_denied() {
     let server = start();
-    let (to, to_rdap) = (server.addr, server.rdap);
+    let (to, to_rdap) = (server.serve.whois, server.serve.rdap);
     let stop = Arc::new(AtomicBool::new(false));
     let sent = Arc::new(AtomicU64::new(0));
     let denied = Arc::new(AtomicU64::new(0));
@@ -248,7 +231,7 @@ fn abuse_answers_continue_while_a_flooding_client_is_denied() {
 #[test]
 fn one_personal_data_limit_for_whois_and_rdap() {
     let server = start();
-    let (to, to_rdap) = (server.addr, server.rdap);
+    let (to, to_rdap) = (server.serve.whois, server.serve.rdap);
     for _ in 0..LIMIT {
         let a = query(ATTACKER, to, "JD1-TEST");
         assert!(!a.contains("%ERROR:201"), "{a}");

@@ -5,7 +5,6 @@
 //! `../shared/reference/icann-rdap-json-schema/` is there, against ICANN's schemas too.
 
 use std::collections::{BTreeSet, HashMap};
-use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -47,38 +46,26 @@ fn snapshot() -> &'static Path {
     })
 }
 
-/// A running `rirwhois serve` over the fixture registry, and its RDAP address.
-struct Server {
-    _serve: Serve,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
+/// A running `rirwhois serve` over the fixture registry.
+struct Server(Serve);
 
 impl Server {
     fn start() -> Server {
         Server::with_config("", &[])
     }
 
-    /// Starts the server with a config file holding `config` and extra flags.
+    /// Starts the server with `config` as its configuration file and extra flags.
     fn with_config(config: &str, args: &[&str]) -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let cfg = dir.path().join("rirwhois.toml");
-        std::fs::write(&cfg, config).unwrap();
-        let mut all: Vec<&OsStr> = vec![
-            "--snapshot".as_ref(),
-            snapshot().as_os_str(),
-            "--as-of".as_ref(),
-            AS_OF.as_ref(),
-            "--config".as_ref(),
-            cfg.as_os_str(),
-        ];
-        all.extend(args.iter().map(OsStr::new));
-        let serve = Serve::start(all);
-        Server {
-            addr: serve.rdap,
-            _serve: serve,
-            _dir: dir,
-        }
+        Server(Serve::start(
+            Some(snapshot()),
+            config,
+            &[&["--as-of", AS_OF], args].concat(),
+        ))
+    }
+
+    /// Its RDAP address.
+    fn addr(&self) -> SocketAddr {
+        self.0.rdap
     }
 
     fn get(&self, path: &str) -> Resp {
@@ -86,7 +73,7 @@ impl Server {
     }
 
     fn request(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Resp {
-        let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
+        let mut raw = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr());
         if !headers
             .iter()
             .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
@@ -97,7 +84,7 @@ impl Server {
             raw.push_str(&format!("{k}: {v}\r\n"));
         }
         raw.push_str("Connection: close\r\n\r\n");
-        let mut s = TcpStream::connect(self.addr).unwrap();
+        let mut s = TcpStream::connect(self.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         s.write_all(raw.as_bytes()).unwrap();
         read_response(&mut BufReader::new(s), method == "HEAD")
@@ -1459,7 +1446,7 @@ fn http_methods_cors_etags_and_limits() {
     r.valid("error", "414");
     let body = "x".repeat(2000);
     let len = body.len().to_string();
-    let mut st = TcpStream::connect(s.addr).unwrap();
+    let mut st = TcpStream::connect(s.addr()).unwrap();
     write!(
         st,
         "GET /help HTTP/1.1\r\nHost: x\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}"
@@ -1476,7 +1463,7 @@ fn http_methods_cors_etags_and_limits() {
 #[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let s = Server::start();
-    let st = TcpStream::connect(s.addr).unwrap();
+    let st = TcpStream::connect(s.addr()).unwrap();
     st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut w = st.try_clone().unwrap();
     let mut r = BufReader::new(st);
@@ -1494,7 +1481,7 @@ fn keep_alive_serves_several_requests_on_one_connection() {
 #[test]
 fn slow_headers_are_cut_off() {
     let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
-    let mut st = TcpStream::connect(s.addr).unwrap();
+    let mut st = TcpStream::connect(s.addr()).unwrap();
     st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     st.write_all(b"GET /help HTTP/1.1\r\nHost: x\r\n").unwrap();
     let t0 = Instant::now();
@@ -1643,7 +1630,7 @@ fn base_path_and_https() {
     let fetch = |path: &str| {
         let name = "localhost".try_into().unwrap();
         let conn = tokio_rustls::rustls::ClientConnection::new(config.clone(), name).unwrap();
-        let sock = TcpStream::connect(s.addr).unwrap();
+        let sock = TcpStream::connect(s.addr()).unwrap();
         sock.set_read_timeout(Some(Duration::from_secs(10)))
             .unwrap();
         let mut tls = tokio_rustls::rustls::StreamOwned::new(conn, sock);
@@ -1665,7 +1652,7 @@ fn base_path_and_https() {
     assert!(path_of(link(&v, "rdap-up")).starts_with("/rdap/ips/rirSearch1/rdap-up/"));
     assert_eq!(
         v["notices"][0]["links"][0]["value"],
-        format!("https://{}/rdap/ip/23.1.2.150", s.addr)
+        format!("https://{}/rdap/ip/23.1.2.150", s.addr())
     );
     let r = fetch("/ip/23.1.2.150");
     assert_eq!(r.status, 404);
@@ -1673,7 +1660,7 @@ fn base_path_and_https() {
     let r = fetch("/rdap/help");
     r.valid("help", "/rdap/help");
     // Plain HTTP on the TLS port gets nothing useful.
-    let mut st = TcpStream::connect(s.addr).unwrap();
+    let mut st = TcpStream::connect(s.addr()).unwrap();
     st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     st.write_all(b"GET /rdap/help HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();

@@ -56,7 +56,7 @@ impl std::ops::DerefMut for Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
-        Server(Serve::start(args))
+        Server(Serve::start(None, "", args))
     }
 
     fn whois(&self, query: &str) -> String {

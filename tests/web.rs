@@ -8,7 +8,6 @@
 //! Without Chromium and chromedriver the browser test is skipped with a notice, unless
 //! `RIRWHOIS_REQUIRE_CLIENTS` is set (as `scripts/test` does), when it fails.
 
-use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -38,39 +37,29 @@ impl Drop for Proc {
     }
 }
 
-/// The server, and its RDAP (and web page) address.
-struct Server {
-    _serve: Serve,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Compiles the sample registry in `data/` and serves it on loopback ports chosen by the
-/// system; returns once the listeners have said where they are.
-fn start_server() -> Server {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let snap = dir.path().join("sample.snap");
-    let data = manifest_dir().join("data");
-    common::compile(
-        &snap,
-        &[],
-        &[data.join("arin"), data.join("validation.csv")],
-    );
-    let serve = Serve::start([
-        OsStr::new("--snapshot"),
-        snap.as_os_str(),
-        OsStr::new("--as-of"),
-        OsStr::new("2026-11-01"),
-    ]);
-    Server {
-        addr: serve.rdap,
-        _serve: serve,
-        _dir: dir,
-    }
+/// The sample registry in `data/`, compiled once per test process.
+fn snapshot() -> &'static Path {
+    static SNAP: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    SNAP.get_or_init(|| {
+        let snap = common::process_dir("web").join("sample.snap");
+        let data = manifest_dir().join("data");
+        common::compile(
+            &snap,
+            &[],
+            &[data.join("arin"), data.join("validation.csv")],
+        );
+        snap
+    })
+}
+
+/// Serves the sample registry on loopback ports chosen by the system; returns once the
+/// listeners have said where they are (the page is on the RDAP listener).
+fn start_server() -> Serve {
+    Serve::start(Some(snapshot()), "", &["--as-of", "2026-11-01"])
 }
 
 // ---------------------------------------------------------------------------------------
@@ -213,7 +202,7 @@ const BROWSER_ACCEPT: &str =
 #[test]
 fn the_page_and_its_assets_are_served_with_a_strict_policy() {
     let server = start_server();
-    let addr = server.addr;
+    let addr = server.rdap;
 
     let page = get(addr, "/", "text/html");
     assert_eq!(page.status, 200, "{}", page.text());
@@ -621,7 +610,7 @@ fn the_page_in_headless_chromium() {
         return;
     };
     let server = start_server();
-    let base = format!("http://{}/", server.addr);
+    let base = format!("http://{}/", server.rdap);
     let d = Driver::start(&chromium, &driver);
 
     // Search for a sample address by typing it and pressing the button.

@@ -5,7 +5,6 @@
 //! oversized and garbage input, connection caps and the personal-data limit.
 
 use std::collections::BTreeSet;
-use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -33,12 +32,8 @@ fn snapshot() -> &'static Path {
     })
 }
 
-/// A running `rirwhois serve`, and its whois address.
-struct Server {
-    _serve: Serve,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
+/// A running `rirwhois serve`.
+struct Server(Serve);
 
 impl Server {
     /// Starts the server with a config file holding `extra` (TOML) after fixed URLs.
@@ -48,27 +43,21 @@ impl Server {
 
     /// Starts the server; without a snapshot it serves the sample registry in `data/`.
     fn start_with(snap: Option<&Path>, args: &[&str], extra: &str) -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let config = dir.path().join("rirwhois.toml");
-        let text = format!(
+        let config = format!(
             "[rdap]\nbase_url = \"https://rdap.example.net/\"\n\
              [urls]\nterms = \"https://registry.example.net/terms\"\n\
              inaccuracy_report = \"{REPORT_URL}\"\n{extra}"
         );
-        std::fs::write(&config, text).unwrap();
-        let mut all: Vec<&OsStr> = Vec::new();
-        if let Some(snap) = snap {
-            all.extend([OsStr::new("--snapshot"), snap.as_os_str()]);
-        }
-        all.extend(["--as-of", AS_OF, "--config"].map(OsStr::new));
-        all.push(config.as_os_str());
-        all.extend(args.iter().map(OsStr::new));
-        let serve = Serve::start(all);
-        Server {
-            addr: serve.whois,
-            _serve: serve,
-            _dir: dir,
-        }
+        Server(Serve::start(
+            snap,
+            &config,
+            &[&["--as-of", AS_OF], args].concat(),
+        ))
+    }
+
+    /// Its whois address.
+    fn addr(&self) -> SocketAddr {
+        self.0.whois
     }
 
     fn dialect(d: &str) -> Server {
@@ -76,7 +65,7 @@ impl Server {
     }
 
     fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(self.addr).unwrap();
+        let s = TcpStream::connect(self.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         s.set_write_timeout(Some(Duration::from_secs(20))).unwrap();
         s
@@ -688,7 +677,7 @@ fn debian_whois_client() {
     }
     let run = |server: &Server, args: &[&str]| {
         let out = Command::new(client)
-            .args(["-h", "127.0.0.1", "-p", &server.addr.port().to_string()])
+            .args(["-h", "127.0.0.1", "-p", &server.addr().port().to_string()])
             .args(args)
             .output()
             .expect("run whois");

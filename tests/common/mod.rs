@@ -4,7 +4,6 @@
 
 #![allow(dead_code)] // each test crate uses its own part of it
 
-use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -22,7 +21,7 @@ pub(crate) fn bin() -> Command {
 
 /// Runs `rirwhois compile --strict FLAGS -o OUT INPUTS` (logging warnings only) and
 /// panics with its report when it fails.
-pub(crate) fn compile<S: AsRef<OsStr>>(out: &Path, flags: &[&str], inputs: &[S]) {
+pub(crate) fn compile<S: AsRef<std::ffi::OsStr>>(out: &Path, flags: &[&str], inputs: &[S]) {
     let done = bin()
         .env("RUST_LOG", "warn")
         .args(["compile", "--strict"])
@@ -56,23 +55,32 @@ pub(crate) struct Serve {
     pub(crate) whois: SocketAddr,
     pub(crate) rdap: SocketAddr,
     pub(crate) metrics: SocketAddr,
+    /// Holds the configuration file.
+    _dir: tempfile::TempDir,
 }
 
 impl Serve {
-    /// Starts `rirwhois serve` with its three listeners on 127.0.0.1 port 0, then `args`
-    /// (snapshot, configuration, other flags), logging at `info`; returns once each
-    /// listener has said where it listens.
-    pub(crate) fn start<I, S>(args: I) -> Serve
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<OsStr>,
-    {
-        let mut child = bin()
-            .env("RUST_LOG", "info")
+    /// Starts `rirwhois serve` with its three listeners on 127.0.0.1 port 0, `snapshot`
+    /// (else the server's default), `config` as its configuration file (none when empty),
+    /// then `args`, logging at `info`; returns once each listener has said where it
+    /// listens.
+    pub(crate) fn start(snapshot: Option<&Path>, config: &str, args: &[&str]) -> Serve {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cmd = bin();
+        cmd.env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .arg("serve")
             .args(["--whois", "127.0.0.1:0", "--rdap", "127.0.0.1:0"])
-            .args(["--metrics", "127.0.0.1:0"])
+            .args(["--metrics", "127.0.0.1:0"]);
+        if let Some(snapshot) = snapshot {
+            cmd.arg("--snapshot").arg(snapshot);
+        }
+        if !config.is_empty() {
+            let file = dir.path().join("rirwhois.toml");
+            std::fs::write(&file, config).expect("write the configuration");
+            cmd.arg("--config").arg(file);
+        }
+        let mut child = cmd
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -95,6 +103,7 @@ impl Serve {
             whois: unset,
             rdap: unset,
             metrics: unset,
+            _dir: dir,
         };
         s.whois = s.listening("whois");
         s.rdap = s.listening("rdap");
