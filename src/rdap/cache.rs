@@ -364,6 +364,11 @@ impl RegistryCache {
 mod tests {
     use super::*;
 
+    /// A fragment of `text` under `key`, true until `until`.
+    fn frag(key: u64, until: Timestamp, text: &str) -> Fragment {
+        Fragment::new(key, until, text.into(), Ext::default(), Vec::new())
+    }
+
     #[test]
     fn kinds_of_the_same_index_spread_over_slots() {
         let f = Table::new(1 << 14);
@@ -385,39 +390,26 @@ mod tests {
     fn fragments_expire_and_collide_safely() {
         let f = Fragments::new(4);
         let k1 = fragment_key(1, 0, 7);
-        f.put(Fragment::new(
-            k1,
-            100,
-            "{}".into(),
-            Ext::default(),
-            Vec::new(),
-        ));
+        f.put(frag(k1, 100, "{}"));
         assert!(f.get(k1, 99).is_some());
         // A full set of slots admits a new key on its second offer.
         let full = Fragments::new(WAYS);
-        let frag = |k: u64| Fragment::new(k, 100, "x".into(), Ext::default(), Vec::new());
         for i in 1..=WAYS as u32 {
-            full.put(frag(fragment_key(1, 0, i)));
+            full.put(frag(fragment_key(1, 0, i), 100, "x"));
         }
         let k5 = fragment_key(1, 0, 5);
-        full.put(frag(k5));
+        full.put(frag(k5, 100, "x"));
         assert!(full.get(k5, 0).is_none(), "first offer refused");
-        full.put(frag(k5));
+        full.put(frag(k5, 100, "x"));
         assert!(full.get(k5, 0).is_some(), "second offer admitted");
         // A key stored again replaces itself, wherever it is.
         let again = fragment_key(1, 0, 9);
         let one = Fragments::new(WAYS);
-        one.put(frag(fragment_key(1, 0, 8)));
-        one.put(frag(again));
-        one.put(Fragment::new(
-            again,
-            200,
-            "y".into(),
-            Ext::default(),
-            Vec::new(),
-        ));
-        one.put(frag(fragment_key(1, 0, 10)));
-        one.put(frag(fragment_key(1, 0, 11)));
+        one.put(frag(fragment_key(1, 0, 8), 100, "x"));
+        one.put(frag(again, 100, "x"));
+        one.put(frag(again, 200, "y"));
+        one.put(frag(fragment_key(1, 0, 10), 100, "x"));
+        one.put(frag(fragment_key(1, 0, 11), 100, "x"));
         assert_eq!(
             one.get(again, 150).map(|f| f.json.clone()),
             Some("y".into())
@@ -431,13 +423,7 @@ mod tests {
         assert_ne!(fragment_key(1, 0, 7), fragment_key(2, 0, 7));
         assert_ne!(fragment_key(1, 0, 7), fragment_key(1, 0, 8));
         let off = Fragments::new(0);
-        off.put(Fragment::new(
-            k1,
-            100,
-            "{}".into(),
-            Ext::default(),
-            Vec::new(),
-        ));
+        off.put(frag(k1, 100, "{}"));
         assert!(off.get(k1, 0).is_none(), "a zero-sized cache keeps nothing");
     }
 
@@ -449,13 +435,7 @@ mod tests {
         let keys: Vec<u64> = (0..1365).map(|i| fragment_key(1, 0, i)).collect();
         for _ in 0..2 {
             for &k in &keys {
-                t.put_arc(Arc::new(Fragment::new(
-                    k,
-                    100,
-                    "x".into(),
-                    Ext::default(),
-                    Vec::new(),
-                )));
+                t.put_arc(Arc::new(frag(k, 100, "x")));
             }
         }
         let kept = keys.iter().filter(|&&k| t.get(k, 0).is_some()).count();
