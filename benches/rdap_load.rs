@@ -15,10 +15,11 @@
 //!   rirwhois's responses (each body makes a response as long as one of a sample of 200
 //!   of rirwhois's, head included). Like rirwhois, it sends a different answer to almost
 //!   every request, from more memory than the processor's caches hold, and the same bytes:
-//!   a minimal server doing the same I/O. The sizes matter because wrk reads 8 KiB at a
-//!   time: a response longer than that (about a third of rirwhois's; never the fixed
-//!   body's) costs wrk a second read and a readiness check, CPU time the machine's two
-//!   cores then lack for the server. The report gives the share of each.
+//!   a minimal server doing the same I/O. The sizes can matter because wrk reads 8 KiB at
+//!   a time: a response longer than that (28 % of rirwhois's in its sample; never the
+//!   fixed body's) costs wrk a second read and a readiness check, CPU time the machine's
+//!   two cores then lack for the server. The report gives the share of each (on the
+//!   development machine it cost this server a few percent at most; see BENCHMARKS.md).
 //!
 //! All three run in this one process run, on the same machine, with the same number of
 //! server threads and the same wrk settings; the report gives the request rates, the p50
