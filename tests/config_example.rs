@@ -8,9 +8,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rirwhois::server::Config;
+
+mod common;
 
 const EXAMPLE: &str = "etc/rirwhois.toml";
 const DEPLOYED: &[&str] = &["deploy/docker/rirwhois.toml", "deploy/k8s/rirwhois.toml"];
@@ -258,7 +259,7 @@ fn deployment_configs_pass_the_checks() {
 fn check_config_accepts_the_shipped_configs() {
     let dir = tempfile::tempdir().unwrap();
     for path in [EXAMPLE].iter().chain(DEPLOYED) {
-        let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+        let out = common::bin()
             .env("RUST_LOG", "warn")
             .args(["serve", "--check-config", "--config"])
             .arg(prepared(path, dir.path()))

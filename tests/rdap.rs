@@ -8,7 +8,6 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -1331,7 +1330,7 @@ fn contact_accuracy_lists_as_json_csv_and_from_the_cli() {
     assert!(csv.contains(
         "invalid-contacts,ip network,NET-23-2-5-0-1,23.2.5.0 - 23.2.5.255,ABUSE-GAMMA,abuse,GAMMA,2026-10-01\n"
     ));
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    let out = common::bin()
         .args(["lists", "--as-of", AS_OF])
         .arg(snapshot())
         .output()
@@ -1342,7 +1341,7 @@ fn contact_accuracy_lists_as_json_csv_and_from_the_cli() {
         csv,
         "the CLI prints the same lists"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    let out = common::bin()
         .args(["lists", "--as-of", AS_OF, "--list", "non-responsive"])
         .arg(snapshot())
         .output()
@@ -1678,7 +1677,7 @@ fn bad_tls_configuration_is_refused_at_start() {
         "[rdap.tls]\ncert = \"/nonexistent/cert.pem\"\nkey = \"/nonexistent/key.pem\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    let out = common::bin()
         .args(["serve", "--check-config", "--config"])
         .arg(&cfg)
         .output()

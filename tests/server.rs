@@ -27,14 +27,7 @@ fn snapshot(dir: &Path, name: &str, serial: u64) -> PathBuf {
     let src = dir.join(format!("{name}.xml"));
     std::fs::write(&src, ARIN.replace("SERIAL", &serial.to_string())).unwrap();
     let out = dir.join(name);
-    let status = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
-        .args(["compile", "--serial", &serial.to_string(), "-o"])
-        .arg(&out)
-        .arg(&src)
-        .env("RUST_LOG", "warn")
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::compile(&out, &["--serial", &serial.to_string()], &[&src]);
     out
 }
 
@@ -230,7 +223,7 @@ fn metrics_health_reload_and_shutdown() {
 
 /// Runs `rirwhois serve --check-config` with more arguments.
 fn check_config(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    common::bin()
         .args(["serve", "--check-config"])
         .args(args)
         .output()
@@ -277,7 +270,7 @@ fn a_damaged_snapshot_stops_startup_with_its_name() {
     let a = snapshot(dir.path(), "a.snap", 7);
     let bytes = std::fs::read(&a).unwrap();
     std::fs::write(&a, &bytes[..bytes.len() / 2]).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rirwhois"))
+    let out = common::bin()
         .args([
             "serve",
             "--whois",

@@ -175,20 +175,15 @@ impl PersonalLimiter {
         let slot = self.table.slot(key, day);
         // Check before counting, so a denied client's count stops growing.
         let (_, e, c) = unpack(self.table.slots[slot].load(Ordering::Relaxed));
-        if e == day & 0xffff && c >= self.per_day {
-            self.denials.fetch_add(1, Ordering::Relaxed);
-            return Personal::Denied {
-                retry_after: ((day + 1) * 86_400).saturating_sub(now.max(0) as u64),
-            };
+        let over =
+            (e == day & 0xffff && c >= self.per_day) || self.table.add(slot, day, 1) > self.per_day;
+        if !over {
+            return Personal::Allowed;
         }
-        let n = self.table.add(slot, day, 1);
-        if n > self.per_day {
-            self.denials.fetch_add(1, Ordering::Relaxed);
-            return Personal::Denied {
-                retry_after: ((day + 1) * 86_400).saturating_sub(now.max(0) as u64),
-            };
+        self.denials.fetch_add(1, Ordering::Relaxed);
+        Personal::Denied {
+            retry_after: ((day + 1) * 86_400).saturating_sub(now.max(0) as u64),
         }
-        Personal::Allowed
     }
 
     /// Denials so far.
