@@ -2,7 +2,7 @@
 //! The metrics listener (`/metrics`, `/healthz`, `/readyz`) lives in `server::admin`.
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// Which front end answered.
@@ -60,7 +60,7 @@ pub(super) const BUCKETS: &[f64] = &[
 ];
 
 struct Histogram {
-    buckets: Vec<AtomicU64>,
+    buckets: [AtomicU64; BUCKETS.len()],
     count: AtomicU64,
     sum_ns: AtomicU64,
 }
@@ -68,7 +68,7 @@ struct Histogram {
 impl Histogram {
     fn new() -> Histogram {
         Histogram {
-            buckets: BUCKETS.iter().map(|_| AtomicU64::new(0)).collect(),
+            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
             count: AtomicU64::new(0),
             sum_ns: AtomicU64::new(0),
         }
@@ -87,10 +87,43 @@ impl Histogram {
     }
 }
 
+/// Query counters: front end, type, result.
+const QUERY_COUNTERS: usize = 2 * QUERY_TYPES.len() * RESULTS.len();
+
+/// Shards of the per-query counters (see [`Shard`]).
+const SHARDS: usize = 16;
+
+/// One shard of the counters every query adds to. Each thread adds to its own shard
+/// (threads take the shards in turn), so that the worker threads do not pass these cache
+/// lines to each other on every query; readers add the shards up. Aligned so that no two
+/// shards share a line (or a pair of lines the prefetcher fetches together).
+#[repr(align(128))]
+struct Shard {
+    queries: [AtomicU64; QUERY_COUNTERS],
+    latency: [Histogram; 2],
+}
+
+impl Shard {
+    fn new() -> Shard {
+        Shard {
+            queries: std::array::from_fn(|_| AtomicU64::new(0)),
+            latency: [Histogram::new(), Histogram::new()],
+        }
+    }
+}
+
+/// The shard of the calling thread.
+fn shard_index() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
+    }
+    SHARD.with(|s| *s)
+}
+
 /// All counters.
 pub struct Metrics {
-    queries: Vec<AtomicU64>,
-    latency: [Histogram; 2],
+    shards: Box<[Shard]>,
     connections: [AtomicU64; 2],
     limits: [AtomicU64; LIMITS.len()],
 }
@@ -113,10 +146,7 @@ impl std::fmt::Debug for Metrics {
 impl Default for Metrics {
     fn default() -> Self {
         Metrics {
-            queries: (0..2 * QUERY_TYPES.len() * RESULTS.len())
-                .map(|_| AtomicU64::new(0))
-                .collect(),
-            latency: [Histogram::new(), Histogram::new()],
+            shards: (0..SHARDS).map(|_| Shard::new()).collect(),
             connections: [AtomicU64::new(0), AtomicU64::new(0)],
             limits: std::array::from_fn(|_| AtomicU64::new(0)),
         }
@@ -133,8 +163,17 @@ impl Metrics {
         let t = position(QUERY_TYPES, qtype);
         let r = position(RESULTS, result);
         let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
-        self.queries[i].fetch_add(1, Ordering::Relaxed);
-        self.latency[fe as usize].observe(elapsed);
+        let shard = &self.shards[shard_index()];
+        shard.queries[i].fetch_add(1, Ordering::Relaxed);
+        shard.latency[fe as usize].observe(elapsed);
+    }
+
+    /// A counter summed over the shards.
+    fn sum(&self, counter: impl Fn(&Shard) -> &AtomicU64) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| counter(s).load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Counts a hit of one of the [`LIMITS`] (an unknown name is ignored).
@@ -153,7 +192,7 @@ impl Metrics {
     pub fn count(&self, fe: Frontend, qtype: &str, result: &str) -> u64 {
         let i = (fe as usize * QUERY_TYPES.len() + position(QUERY_TYPES, qtype)) * RESULTS.len()
             + position(RESULTS, result);
-        self.queries[i].load(Ordering::Relaxed)
+        self.sum(|s| &s.queries[i])
     }
 
     /// Appends the query counters and histograms in Prometheus text format.
@@ -166,7 +205,7 @@ impl Metrics {
             for (t, qtype) in QUERY_TYPES.iter().enumerate() {
                 for (r, result) in RESULTS.iter().enumerate() {
                     let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
-                    let n = self.queries[i].load(Ordering::Relaxed);
+                    let n = self.sum(|s| &s.queries[i]);
                     if n > 0 {
                         let _ = writeln!(
                             out,
@@ -180,17 +219,17 @@ impl Metrics {
         out.push_str("# HELP rirwhois_query_duration_seconds Time to answer a query.\n");
         out.push_str("# TYPE rirwhois_query_duration_seconds histogram\n");
         for fe in [Frontend::Whois, Frontend::Rdap] {
-            let h = &self.latency[fe as usize];
+            let f = fe as usize;
             let mut cumulative = 0;
             for (b, bound) in BUCKETS.iter().enumerate() {
-                cumulative += h.buckets[b].load(Ordering::Relaxed);
+                cumulative += self.sum(|s| &s.latency[f].buckets[b]);
                 let _ = writeln!(
                     out,
                     "rirwhois_query_duration_seconds_bucket{{frontend=\"{}\",le=\"{bound}\"}} {cumulative}",
                     fe.label()
                 );
             }
-            let count = h.count.load(Ordering::Relaxed);
+            let count = self.sum(|s| &s.latency[f].count);
             let _ = writeln!(
                 out,
                 "rirwhois_query_duration_seconds_bucket{{frontend=\"{}\",le=\"+Inf\"}} {count}",
@@ -200,7 +239,7 @@ impl Metrics {
                 out,
                 "rirwhois_query_duration_seconds_sum{{frontend=\"{}\"}} {}",
                 fe.label(),
-                h.sum_ns.load(Ordering::Relaxed) as f64 / 1e9
+                self.sum(|s| &s.latency[f].sum_ns) as f64 / 1e9
             );
             let _ = writeln!(
                 out,
@@ -255,5 +294,39 @@ mod tests {
         assert!(
             s.contains("rirwhois_query_duration_seconds_bucket{frontend=\"whois\",le=\"+Inf\"} 2")
         );
+    }
+
+    /// Threads count in their own shards, more threads than shards included; every count
+    /// is in the sums.
+    #[test]
+    fn counts_of_many_threads_add_up() {
+        let m = Metrics::default();
+        let threads = SHARDS + 3;
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    for _ in 0..1000 {
+                        m.query(Frontend::Rdap, "ip", "ok", Duration::from_micros(70));
+                    }
+                });
+            }
+        });
+        let n = (threads * 1000) as u64;
+        assert_eq!(m.count(Frontend::Rdap, "ip", "ok"), n);
+        let mut s = String::new();
+        m.render(&mut s);
+        for line in [
+            format!("rirwhois_queries_total{{frontend=\"rdap\",type=\"ip\",result=\"ok\"}} {n}"),
+            format!(
+                "rirwhois_query_duration_seconds_bucket{{frontend=\"rdap\",le=\"0.0001\"}} {n}"
+            ),
+            format!("rirwhois_query_duration_seconds_count{{frontend=\"rdap\"}} {n}"),
+            format!(
+                "rirwhois_query_duration_seconds_sum{{frontend=\"rdap\"}} {}",
+                (n * 70_000) as f64 / 1e9
+            ),
+        ] {
+            assert!(s.contains(&line), "{line} missing from {s}");
+        }
     }
 }
