@@ -1494,6 +1494,48 @@ fn slow_headers_are_cut_off() {
     assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
 }
 
+/// The header timeout runs while a connection waits for a request head: from its start and
+/// from each response on, not while requests keep coming, however long the connection lives.
+/// A connection it closes is counted.
+#[test]
+fn header_timeout_closes_idle_keep_alive_connections_not_busy_ones() {
+    let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
+    let st = TcpStream::connect(s.addr()).unwrap();
+    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut w = st.try_clone().unwrap();
+    let mut r = BufReader::new(st);
+    // A request every 0.3 s for 2.4 s: past two timeouts, on one connection.
+    let t0 = Instant::now();
+    for _ in 0..8 {
+        write!(w, "GET /ip/23.1.2.3 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        assert_eq!(read_response(&mut r, false).status, 200);
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(t0.elapsed() > Duration::from_secs(2));
+    // Then idle (since the last answer, 0.3 s before this): closed after the timeout, at
+    // most a third of it later.
+    let idle = Instant::now();
+    let mut rest = Vec::new();
+    let _ = r.read_to_end(&mut rest);
+    let waited = idle.elapsed();
+    assert!(
+        waited >= Duration::from_millis(600) && waited < Duration::from_secs(5),
+        "closed after {waited:?} idle"
+    );
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+    let mut m = TcpStream::connect(s.0.metrics).unwrap();
+    write!(
+        m,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let body = read_response(&mut BufReader::new(m), false).text();
+    assert!(
+        body.contains("rirwhois_limit_hits_total{limit=\"rdap_header_timeout\"} 1"),
+        "{body}"
+    );
+}
+
 #[test]
 fn personal_data_limit_hides_personal_contacts_but_never_abuse_contacts() {
     let s = Server::start_limited();

@@ -16,6 +16,8 @@ use tracing::error;
 
 use crate::server::Shared;
 
+use super::Sent;
+
 use super::bootstrap::Bootstrap;
 use super::cache::{Fragment, PerRegistry, RegistryCache};
 use super::dispatch::{Body as ReplyBody, Env, Reply, bare_error, dispatch, error};
@@ -252,41 +254,82 @@ impl Buf for Data {
 }
 
 /// A response body: nothing, or one piece (sent in one frame).
-pub(crate) struct Chunks(Option<Data>);
+pub(crate) struct Chunks {
+    data: Option<Data>,
+    /// Goes with the piece once hyper takes it, so that it drops when the last byte is
+    /// written (or with the body, when there is no piece or it is never taken).
+    sent: Option<Sent>,
+}
 
 impl Chunks {
     fn new(data: Option<Data>) -> Chunks {
-        Chunks(data.filter(Buf::has_remaining))
+        Chunks {
+            data: data.filter(Buf::has_remaining),
+            sent: None,
+        }
     }
 
     /// A body of one text.
     pub(crate) fn bytes(b: Bytes) -> Chunks {
         Chunks::new(Some(Data::Bytes(b)))
     }
+
+    /// The body, telling the connection's watchdog when it has been sent.
+    pub(crate) fn watched(self, sent: Sent) -> Chunks {
+        Chunks {
+            sent: Some(sent),
+            ..self
+        }
+    }
+}
+
+/// The piece of a body hyper writes, with the mark of its end (see [`Chunks`]).
+pub(crate) struct Piece {
+    data: Data,
+    _sent: Option<Sent>,
+}
+
+impl Buf for Piece {
+    fn remaining(&self) -> usize {
+        self.data.remaining()
+    }
+
+    fn chunk(&self) -> &[u8] {
+        self.data.chunk()
+    }
+
+    fn advance(&mut self, n: usize) {
+        self.data.advance(n);
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
+        self.data.chunks_vectored(dst)
+    }
 }
 
 impl Body for Chunks {
-    type Data = Data;
+    type Data = Piece;
     type Error = std::convert::Infallible;
 
     fn poll_frame(
         self: std::pin::Pin<&mut Self>,
         _cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Data>, Self::Error>>> {
-        std::task::Poll::Ready(
-            self.get_mut()
-                .0
-                .take()
-                .map(|b| Ok(hyper::body::Frame::data(b))),
-        )
+    ) -> std::task::Poll<Option<Result<hyper::body::Frame<Piece>, Self::Error>>> {
+        let this = self.get_mut();
+        std::task::Poll::Ready(this.data.take().map(|data| {
+            Ok(hyper::body::Frame::data(Piece {
+                data,
+                _sent: this.sent.take(),
+            }))
+        }))
     }
 
     fn is_end_stream(&self) -> bool {
-        self.0.is_none()
+        self.data.is_none()
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::SizeHint::with_exact(self.0.as_ref().map_or(0, |d| d.remaining() as u64))
+        hyper::body::SizeHint::with_exact(self.data.as_ref().map_or(0, |d| d.remaining() as u64))
     }
 }
 

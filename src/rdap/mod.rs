@@ -2,14 +2,14 @@
 //! redacted (RFC 9537), RIR search (RFC 9910), reverse search (RFC 9536)): the listener,
 //! the endpoints and the JSON they answer with.
 //!
-//! A connection is served by hyper (HTTP/1.1 keep-alive, header-read timeout, optionally
-//! over rustls). Each request loads the current registry once, is parsed into path segments
-//! and query parameters (`request`), and goes down the chain of endpoints in
-//! `dispatch`, each of which answers it or hands it back. Answers are written straight
-//! from the mapped snapshot objects (`render`, `json`), and pieces many answers share
-//! are kept per loaded snapshot (`cache`, with the reverse-link index of `reverse`);
-//! `http` adds status, content type, CORS, ETag and caching headers. The contact-accuracy
-//! lists ([`lists`]) are shared with the `rirwhois lists` command.
+//! A connection is served by hyper (HTTP/1.1 keep-alive, optionally over rustls), beside a
+//! watchdog that keeps its header-read timeout. Each request loads the current registry
+//! once, is parsed into path segments and query parameters (`request`), and goes down the
+//! chain of endpoints in `dispatch`, each of which answers it or hands it back. Answers
+//! are written straight from the mapped snapshot objects (`render`, `json`), and pieces
+//! many answers share are kept per loaded snapshot (`cache`, with the reverse-link index
+//! of `reverse`); `http` adds status, content type, CORS, ETag and caching headers. The
+//! contact-accuracy lists ([`lists`]) are shared with the `rirwhois lists` command.
 
 mod bootstrap;
 mod cache;
@@ -23,11 +23,12 @@ mod reverse;
 mod tls;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -94,10 +95,14 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
                 }
             },
         };
+        let watch = Arc::new(Watch::default());
+        let watched = watch.clone();
+        let shared = state.shared.clone();
         let state = state.clone();
         let tls = tls.clone();
         let shutdown = shutdown.clone();
-        conns.spawn(async move {
+        let conn = conns.spawn(async move {
+            let watch = watched;
             let ip = peer.ip();
             let shared = state.shared.clone();
             let _guard = match shared.conns.acquire(ip) {
@@ -109,27 +114,92 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
             };
             let _ = stream.set_nodelay(true);
             match tls {
-                None => connection(stream, state, peer, header_timeout, shutdown).await,
+                None => connection(stream, state, peer, watch, shutdown).await,
                 Some(acceptor) => {
                     match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => connection(s, state, peer, header_timeout, shutdown).await,
+                        Ok(Ok(s)) => connection(s, state, peer, watch, shutdown).await,
                         Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => debug!(%peer, "TLS handshake timed out"),
                     }
                 }
             }
         });
+        tokio::spawn(watchdog(watch, header_timeout, conn, shared));
     }
     drop(listener);
     while conns.join_next().await.is_some() {}
 }
 
-/// Serves one connection until the client closes it, a timeout hits, or shutdown.
+/// How far a connection got: even while it waits for a request head (from its start, and
+/// from when the last response was sent), odd while it answers a request. Only the
+/// connection's own task writes it; its watchdog reads it.
+#[derive(Debug, Default)]
+pub(crate) struct Watch(AtomicU64);
+
+impl Watch {
+    fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// One step on: a request head arrived, or its response was sent. A load and a store
+    /// rather than an atomic add: there is one writer.
+    fn step(&self) {
+        self.0.store(self.get().wrapping_add(1), Ordering::Relaxed);
+    }
+}
+
+/// Marks the end of a response (its last byte handed to the socket, or the response
+/// dropped unsent) when dropped: it goes with the body (see `http::Chunks::watched`).
+pub(crate) struct Sent(Arc<Watch>);
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        self.0.step();
+    }
+}
+
+/// The header-read timeout (slowloris). A connection that has waited for a request head
+/// for `timeout` is closed, at most a third of `timeout` later: the watchdog looks every
+/// third of `timeout` and closes it when three looks in a row found it waiting with no
+/// step since. One timer per connection, where hyper's own header timeout arms, resets
+/// and cancels one per request. It ends with the connection.
+async fn watchdog(
+    watch: Arc<Watch>,
+    timeout: Duration,
+    conn: tokio::task::AbortHandle,
+    shared: Arc<Shared>,
+) {
+    let every = timeout / 3;
+    let mut looks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    looks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let (mut seen, mut still) = (watch.get(), 0);
+    loop {
+        looks.tick().await;
+        if conn.is_finished() {
+            return;
+        }
+        let now = watch.get();
+        if now % 2 == 1 || now != seen {
+            (seen, still) = (now, 0);
+            continue;
+        }
+        still += 1;
+        if still == 3 {
+            conn.abort();
+            shared.metrics.limit_hit("rdap_header_timeout");
+            debug!("rdap connection closed: no request head within the header timeout");
+            return;
+        }
+    }
+}
+
+/// Serves one connection until the client closes it, a timeout hits (see [`watchdog`]),
+/// or shutdown.
 async fn connection<I>(
     io: I,
     state: Arc<State>,
     peer: std::net::SocketAddr,
-    header_timeout: Duration,
+    watch: Arc<Watch>,
     shutdown: CancellationToken,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -140,6 +210,8 @@ async fn connection<I>(
     let state = Arc::new(state);
     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let state = state.clone();
+        watch.step();
+        let sent = Sent(watch.clone());
         async move {
             let started = std::time::Instant::now();
             let qtype = query_type(req.uri().path(), &state.shared.config.rdap.base_path);
@@ -149,7 +221,9 @@ async fn connection<I>(
                 .logging
                 .query_log
                 .then(|| req.uri().to_string());
-            let resp = http::handle(&state, req, peer.ip()).await;
+            let resp = http::handle(&state, req, peer.ip())
+                .await
+                .map(|b| b.watched(sent));
             let result = match resp.status().as_u16() {
                 200..=299 | 304 => "ok",
                 300..=399 => "redirect",
@@ -177,8 +251,8 @@ async fn connection<I>(
     });
     let mut builder = http1::Builder::new();
     builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_timeout)
+        // The watchdog times head reads.
+        .header_read_timeout(None)
         .keep_alive(true)
         .max_buf_size(MAX_HEAD_BYTES);
     let conn = builder.serve_connection(TokioIo::new(io), service);

@@ -135,6 +135,7 @@ pub(super) const LIMITS: &[&str] = &[
     "whois_query_too_long",
     "rdap_uri_too_long",
     "rdap_body_too_large",
+    "rdap_header_timeout",
 ];
 
 impl std::fmt::Debug for Metrics {
