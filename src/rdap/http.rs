@@ -39,8 +39,7 @@ pub(crate) struct State {
 impl State {
     pub(crate) fn new(shared: Arc<Shared>, bootstrap: Option<Bootstrap>) -> State {
         let max_age = shared.config.rdap.cache_max_age;
-        let value =
-            |s: String| HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("no-cache"));
+        let value = |s: String| lasting(s).unwrap_or(HeaderValue::from_static("no-cache"));
         State {
             cache: RegistryCache::new(shared.config.rdap.render_cache_entries),
             notices: NoticeTemplate::new(&shared.config.urls),
@@ -52,6 +51,14 @@ impl State {
             bootstrap,
         }
     }
+}
+
+/// A header value kept for the life of the process (a few bytes, made once per listener),
+/// so that a response takes it without a shared count: a value made at run time shares one
+/// reference count among all the threads that clone it, and every response would write it.
+fn lasting(s: String) -> Option<HeaderValue> {
+    HeaderValue::from_str(&s).ok()?;
+    Some(HeaderValue::from_static(Box::leak(s.into_boxed_str())))
 }
 
 const ALLOW: &str = "GET, HEAD, OPTIONS";
