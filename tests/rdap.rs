@@ -1494,6 +1494,34 @@ fn slow_headers_are_cut_off() {
     assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
 }
 
+/// A body sent too slowly gets a 408 within the header timeout, and the connection closes.
+#[test]
+fn slow_bodies_are_cut_off() {
+    let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
+    let st = TcpStream::connect(s.addr()).unwrap();
+    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut w = st.try_clone().unwrap();
+    w.write_all(b"GET /ip/23.1.2.3 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+        .unwrap();
+    let t0 = Instant::now();
+    let mut r = BufReader::new(st);
+    let resp = read_response(&mut r, false);
+    let waited = t0.elapsed();
+    assert_eq!(resp.status, 408, "{}", resp.text());
+    assert!(
+        waited >= Duration::from_millis(800) && waited < Duration::from_secs(5),
+        "answered after {waited:?}"
+    );
+    assert_eq!(resp.header("connection"), Some("close"));
+    assert_eq!(resp.header("cache-control"), Some("no-store"));
+    let v = resp.valid("error", "408");
+    assert_eq!(v["errorCode"], 408);
+    assert_eq!(v["title"], "Request Timeout");
+    let mut rest = Vec::new();
+    let _ = r.read_to_end(&mut rest);
+    assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
+}
+
 /// The header timeout runs while a connection waits for a request head: from its start and
 /// from each response on, not while requests keep coming, however long the connection lives.
 /// A connection it closes is counted.

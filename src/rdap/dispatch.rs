@@ -92,6 +92,7 @@ pub(crate) fn status_title(status: u16) -> &'static str {
         404 => "Not Found",
         405 => "Method Not Allowed",
         406 => "Not Acceptable",
+        408 => "Request Timeout",
         413 => "Content Too Large",
         414 => "URI Too Long",
         429 => "Too Many Requests",

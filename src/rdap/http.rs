@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::{Buf, Bytes};
 use http_body_util::{BodyExt, Limited};
@@ -352,13 +353,20 @@ pub(crate) async fn handle(
     let (parts, body) = req.into_parts();
     // The body first: it is the only thing to wait for, and what follows holds guards of
     // the current registry that are not kept across an await.
-    let max_body = state.shared.config.rdap.max_body_bytes;
-    let body_too_large = !body_ok(body, max_body).await;
+    let cfg = &state.shared.config.rdap;
+    let within = Duration::from_secs(cfg.header_timeout_secs.max(1));
+    let body = read_body(body, cfg.max_body_bytes, within).await;
     let shared = &state.shared;
     let registry = shared.registry_guard();
-    state.cache.with(&registry, |per| {
-        reply(state, &registry, per, &parts, body_too_large, peer)
-    })
+    let mut resp = state.cache.with(&registry, |per| {
+        reply(state, &registry, per, &parts, body, peer)
+    });
+    if body == BodyRead::TooSlow {
+        // The rest of the body may still come: the connection is not reused.
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
 }
 
 /// Answers a request whose body was read (or refused).
@@ -367,7 +375,7 @@ fn reply(
     registry: &Arc<crate::registry::Registry>,
     per: &PerRegistry,
     parts: &hyper::http::request::Parts,
-    body_too_large: bool,
+    body: BodyRead,
     peer: IpAddr,
 ) -> Response<Chunks> {
     let shared = &state.shared;
@@ -427,7 +435,17 @@ fn reply(
             414,
             &format!("The URI is longer than {} bytes.", cfg.max_uri_len),
         )
-    } else if body_too_large {
+    } else if body == BodyRead::TooSlow {
+        error(
+            &cx,
+            &url,
+            408,
+            &format!(
+                "The request body did not arrive within {} s.",
+                cfg.header_timeout_secs.max(1)
+            ),
+        )
+    } else if body == BodyRead::TooLarge {
         error(
             &cx,
             &url,
@@ -493,15 +511,30 @@ fn preflight(headers: &HeaderMap) -> Response<Chunks> {
     resp
 }
 
-/// Reads a request body (RDAP requests carry none); false when it is larger than `max`.
-async fn body_ok(body: Incoming, max: usize) -> bool {
+/// How reading a request's body went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyRead {
+    Read,
+    /// Larger than allowed (or broken off).
+    TooLarge,
+    /// Not all there within the header timeout: a body sent slowly holds a connection as a
+    /// head sent slowly does.
+    TooSlow,
+}
+
+/// Reads a request body (RDAP requests carry none), for at most `within`.
+async fn read_body(body: Incoming, max: usize, within: Duration) -> BodyRead {
     if body.is_end_stream() {
-        return true;
+        return BodyRead::Read;
     }
     if body.size_hint().lower() > max as u64 {
-        return false;
+        return BodyRead::TooLarge;
     }
-    Limited::new(body, max).collect().await.is_ok()
+    match tokio::time::timeout(within, Limited::new(body, max).collect()).await {
+        Ok(Ok(_)) => BodyRead::Read,
+        Ok(Err(_)) => BodyRead::TooLarge,
+        Err(_) => BodyRead::TooSlow,
+    }
 }
 
 /// Routes a GET or HEAD below the base path, guarding against panics.

@@ -239,6 +239,7 @@ async fn connection<I>(
             match resp.status().as_u16() {
                 414 => shared.metrics.limit_hit("rdap_uri_too_long"),
                 413 => shared.metrics.limit_hit("rdap_body_too_large"),
+                408 => shared.metrics.limit_hit("rdap_body_timeout"),
                 _ => {}
             }
             if let Some(path) = path {

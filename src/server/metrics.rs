@@ -136,6 +136,7 @@ pub(super) const LIMITS: &[&str] = &[
     "rdap_uri_too_long",
     "rdap_body_too_large",
     "rdap_header_timeout",
+    "rdap_body_timeout",
 ];
 
 impl std::fmt::Debug for Metrics {
