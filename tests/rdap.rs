@@ -1522,6 +1522,48 @@ fn slow_bodies_are_cut_off() {
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
 }
 
+/// A client that asks and does not read its answers is closed once nothing of them could be
+/// written for the timeout, and counted.
+#[test]
+fn clients_that_do_not_read_their_answers_are_cut_off() {
+    const ASKED: usize = 20_000;
+    let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
+    let st = TcpStream::connect(s.addr()).unwrap();
+    // Far more answers than the socket buffers on both sides hold, asked at once.
+    let mut w = st.try_clone().unwrap();
+    let asking = std::thread::spawn(move || {
+        let all = "GET /ip/23.1.2.3 HTTP/1.1\r\nHost: x\r\n\r\n".repeat(ASKED);
+        // Fails once the server has closed the connection.
+        let _ = w.write_all(all.as_bytes());
+    });
+    std::thread::sleep(Duration::from_secs(4));
+    // Then read: what the buffers held, and the end (or a reset), well before the
+    // client's own timeout.
+    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut got = Vec::new();
+    let t0 = Instant::now();
+    let end = (&st).read_to_end(&mut got);
+    assert!(
+        t0.elapsed() < Duration::from_secs(8),
+        "still open after {:?}: {end:?}",
+        t0.elapsed()
+    );
+    let answers = got.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count();
+    assert!(answers < ASKED, "all {answers} answers arrived");
+    asking.join().unwrap();
+    let mut m = TcpStream::connect(s.0.metrics).unwrap();
+    write!(
+        m,
+        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let body = read_response(&mut BufReader::new(m), false).text();
+    for (limit, n) in [("rdap_write_timeout", 1), ("rdap_header_timeout", 0)] {
+        let line = format!("rirwhois_limit_hits_total{{limit=\"{limit}\"}} {n}");
+        assert!(body.contains(&line), "{line} missing from {body}");
+    }
+}
+
 /// The header timeout runs while a connection waits for a request head: from its start and
 /// from each response on, not while requests keep coming, however long the connection lives.
 /// A connection it closes is counted.

@@ -291,10 +291,11 @@ impl Chunks {
     }
 }
 
-/// The piece of a body hyper writes, with the mark of its end (see [`Chunks`]).
+/// The piece of a body hyper writes, telling the watchdog of its progress and its end (see
+/// [`Chunks`]).
 pub(crate) struct Piece {
     data: Data,
-    _sent: Option<Sent>,
+    sent: Option<Sent>,
 }
 
 impl Buf for Piece {
@@ -308,6 +309,9 @@ impl Buf for Piece {
 
     fn advance(&mut self, n: usize) {
         self.data.advance(n);
+        if let Some(sent) = &self.sent {
+            sent.wrote();
+        }
     }
 
     fn chunks_vectored<'a>(&'a self, dst: &mut [std::io::IoSlice<'a>]) -> usize {
@@ -327,7 +331,7 @@ impl Body for Chunks {
         std::task::Poll::Ready(this.data.take().map(|data| {
             Ok(hyper::body::Frame::data(Piece {
                 data,
-                _sent: this.sent.take(),
+                sent: this.sent.take(),
             }))
         }))
     }

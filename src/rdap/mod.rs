@@ -131,8 +131,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
 }
 
 /// How far a connection got: even while it waits for a request head (from its start, and
-/// from when the last response was sent), odd while it answers a request. Only the
-/// connection's own task writes it; its watchdog reads it.
+/// from when the last response was sent), odd while it answers a request; it moves on by
+/// one when a head arrives and when its response has been sent, and by two (keeping its
+/// parity) whenever bytes of a response are written. Only the connection's own task writes
+/// it; its watchdog reads it.
 #[derive(Debug, Default)]
 pub(crate) struct Watch(AtomicU64);
 
@@ -141,10 +143,14 @@ impl Watch {
         self.0.load(Ordering::Relaxed)
     }
 
-    /// One step on: a request head arrived, or its response was sent. A load and a store
-    /// rather than an atomic add: there is one writer.
+    /// A load and a store rather than an atomic add: there is one writer.
+    fn add(&self, n: u64) {
+        self.0.store(self.get().wrapping_add(n), Ordering::Relaxed);
+    }
+
+    /// A request head arrived, or its response was sent.
     fn step(&self) {
-        self.0.store(self.get().wrapping_add(1), Ordering::Relaxed);
+        self.add(1);
     }
 }
 
@@ -152,17 +158,27 @@ impl Watch {
 /// dropped unsent) when dropped: it goes with the body (see `http::Chunks::watched`).
 pub(crate) struct Sent(Arc<Watch>);
 
+impl Sent {
+    /// Bytes of the response were written.
+    pub(crate) fn wrote(&self) {
+        self.0.add(2);
+    }
+}
+
 impl Drop for Sent {
     fn drop(&mut self) {
         self.0.step();
     }
 }
 
-/// The header-read timeout (slowloris). A connection that has waited for a request head
-/// for `timeout` is closed, at most a third of `timeout` later: the watchdog looks every
-/// third of `timeout` and closes it when three looks in a row found it waiting with no
-/// step since. One timer per connection, where hyper's own header timeout arms, resets
-/// and cancels one per request. It ends with the connection.
+/// The header-read timeout (slowloris), and the same for a response the client does not
+/// read. The watchdog looks every third of `timeout`. A connection waiting for a request
+/// head that three looks in a row found where it was is closed: at most a third of
+/// `timeout` after it has waited `timeout`. One answering a request is closed after four
+/// such looks (at least `timeout` with not a byte of its response written), so that a
+/// request body cut off at `timeout` still gets its 408 first. One timer per connection,
+/// where hyper's own header timeout arms, resets and cancels one per request. It ends with
+/// the connection.
 async fn watchdog(
     watch: Arc<Watch>,
     timeout: Duration,
@@ -179,15 +195,21 @@ async fn watchdog(
             return;
         }
         let now = watch.get();
-        if now % 2 == 1 || now != seen {
+        if now != seen {
             (seen, still) = (now, 0);
             continue;
         }
         still += 1;
-        if still == 3 {
+        let answering = now % 2 == 1;
+        if still == 3 + u32::from(answering) {
             conn.abort();
-            shared.metrics.limit_hit("rdap_header_timeout");
-            debug!("rdap connection closed: no request head within the header timeout");
+            if answering {
+                shared.metrics.limit_hit("rdap_write_timeout");
+                debug!("rdap connection closed: the client read nothing of its answer");
+            } else {
+                shared.metrics.limit_hit("rdap_header_timeout");
+                debug!("rdap connection closed: no request head within the header timeout");
+            }
             return;
         }
     }

@@ -137,6 +137,7 @@ pub(super) const LIMITS: &[&str] = &[
     "rdap_body_too_large",
     "rdap_header_timeout",
     "rdap_body_timeout",
+    "rdap_write_timeout",
 ];
 
 impl std::fmt::Debug for Metrics {
