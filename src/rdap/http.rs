@@ -264,8 +264,9 @@ impl Buf for Data {
 /// A response body: nothing, or one piece (sent in one frame).
 pub(crate) struct Chunks {
     data: Option<Data>,
-    /// Goes with the piece once hyper takes it, so that it drops when the last byte is
-    /// written (or with the body, when there is no piece or it is never taken).
+    /// Goes with the piece once hyper takes it, so that it counts the bytes written and
+    /// drops when the last one is (or with the body, when there is no piece or it is never
+    /// taken).
     sent: Option<Sent>,
 }
 
@@ -282,7 +283,8 @@ impl Chunks {
         Chunks::new(Some(Data::Bytes(b)))
     }
 
-    /// The body, telling the connection's watchdog when it has been sent.
+    /// The body, telling the connection's watchdog how far it has been sent and when it
+    /// is done.
     pub(crate) fn watched(self, sent: Sent) -> Chunks {
         Chunks {
             sent: Some(sent),

@@ -3,13 +3,14 @@
 //! the endpoints and the JSON they answer with.
 //!
 //! A connection is served by hyper (HTTP/1.1 keep-alive, optionally over rustls), beside a
-//! watchdog that keeps its header-read timeout. Each request loads the current registry
-//! once, is parsed into path segments and query parameters (`request`), and goes down the
-//! chain of endpoints in `dispatch`, each of which answers it or hands it back. Answers
-//! are written straight from the mapped snapshot objects (`render`, `json`), and pieces
-//! many answers share are kept per loaded snapshot (`cache`, with the reverse-link index
-//! of `reverse`); `http` adds status, content type, CORS, ETag and caching headers. The
-//! contact-accuracy lists ([`lists`]) are shared with the `rirwhois lists` command.
+//! watchdog that closes it when a request head or its answer stops moving. Each request
+//! loads the current registry once, is parsed into path segments and query parameters
+//! (`request`), and goes down the chain of endpoints in `dispatch`, each of which answers
+//! it or hands it back. Answers are written straight from the mapped snapshot objects
+//! (`render`, `json`), and pieces many answers share are kept per loaded snapshot
+//! (`cache`, with the reverse-link index of `reverse`); `http` adds status, content type,
+//! CORS, ETag and caching headers. The contact-accuracy lists ([`lists`]) are shared with
+//! the `rirwhois lists` command.
 
 mod bootstrap;
 mod cache;
@@ -274,7 +275,7 @@ async fn connection<I>(
     });
     let mut builder = http1::Builder::new();
     builder
-        // The watchdog times head reads.
+        // The watchdog times head reads (and answers the client does not read).
         .header_read_timeout(None)
         .keep_alive(true)
         .max_buf_size(MAX_HEAD_BYTES);
