@@ -589,7 +589,11 @@ fn main() {
     // The best round of each, and the lowest CPU per request.
     let mut best: [Option<Wrk>; 3] = [None, None, None];
     let mut cpu = [f64::MAX; 3];
+    // rirwhois / ceiling in each round: how far the two move apart from one round to the
+    // next on a shared machine.
+    let mut round_ratios = Vec::new();
     for round in 1..=rounds {
+        let mut rates = [0.0; 3];
         for (k, &(name, server, pid)) in servers.iter().enumerate() {
             let run = wrk_cpu(server, &lua, secs, conns, pid);
             println!(
@@ -606,10 +610,12 @@ fn main() {
                 assert_eq!(run.non_2xx, 0, "every random address is in the registry");
             }
             cpu[k] = cpu[k].min(run.cpu_us);
+            rates[k] = run.rate;
             if best[k].as_ref().is_none_or(|b| run.rate > b.rate) {
                 best[k] = Some(run);
             }
         }
+        round_ratios.push(format!("{:.3}", rates[0] / rates[1]));
     }
     let [Some(rirwhois), Some(ceil), Some(many_best)] = best else {
         unreachable!("at least one round")
@@ -629,6 +635,10 @@ fn main() {
         rirwhois.rate / many_best.rate,
         many_best.rate / ceil.rate
     );
+    println!(
+        "ratio in each round (rirwhois / ceiling, the same round): {}",
+        round_ratios.join(" ")
+    );
     let [cpu_rirwhois, cpu_ceiling, cpu_many] = cpu;
     println!(
         "server CPU per request: rirwhois {cpu_rirwhois:.1} µs, ceiling {cpu_ceiling:.1} µs (ratio {:.2}), with as many answers {cpu_many:.1} µs",
@@ -647,6 +657,7 @@ fn main() {
     }
     println!("RESULT ratio={:.3}", rirwhois.rate / ceil.rate);
     println!("RESULT ratio_many={:.3}", rirwhois.rate / many_best.rate);
+    println!("RESULT ratio_rounds={}", round_ratios.join(","));
     for &c in &sweep {
         for &(name, server, pid) in &servers {
             let w = wrk_cpu(server, &lua, sweep_secs, c, pid);
