@@ -67,6 +67,28 @@ impl Server {
         self.0.rdap
     }
 
+    /// A connection to its RDAP port; reads time out after 10 s.
+    fn connect(&self) -> TcpStream {
+        let st = TcpStream::connect(self.addr()).unwrap();
+        st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        st
+    }
+
+    /// Checks `rirwhois_limit_hits_total` in its metrics: each limit hit so many times.
+    fn assert_limit_hits(&self, hits: &[(&str, u64)]) {
+        let mut m = TcpStream::connect(self.0.metrics).unwrap();
+        write!(
+            m,
+            "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let body = read_response(&mut BufReader::new(m), false).text();
+        for (limit, n) in hits {
+            let line = format!("rirwhois_limit_hits_total{{limit=\"{limit}\"}} {n}");
+            assert!(body.contains(&line), "{line} missing from {body}");
+        }
+    }
+
     fn get(&self, path: &str) -> Resp {
         self.request("GET", path, &[])
     }
@@ -1462,8 +1484,7 @@ fn http_methods_cors_etags_and_limits() {
 #[test]
 fn keep_alive_serves_several_requests_on_one_connection() {
     let s = Server::start();
-    let st = TcpStream::connect(s.addr()).unwrap();
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let st = s.connect();
     let mut w = st.try_clone().unwrap();
     let mut r = BufReader::new(st);
     for path in ["/ip/23.1.2.150", "/autnum/64496", "/entity/ALPHA", "/nope"] {
@@ -1480,8 +1501,7 @@ fn keep_alive_serves_several_requests_on_one_connection() {
 #[test]
 fn slow_headers_are_cut_off() {
     let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
-    let mut st = TcpStream::connect(s.addr()).unwrap();
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut st = s.connect();
     st.write_all(b"GET /help HTTP/1.1\r\nHost: x\r\n").unwrap();
     let t0 = Instant::now();
     let mut buf = Vec::new();
@@ -1498,8 +1518,7 @@ fn slow_headers_are_cut_off() {
 #[test]
 fn slow_bodies_are_cut_off() {
     let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
-    let st = TcpStream::connect(s.addr()).unwrap();
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let st = s.connect();
     let mut w = st.try_clone().unwrap();
     w.write_all(b"GET /ip/23.1.2.3 HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
         .unwrap();
@@ -1528,7 +1547,7 @@ fn slow_bodies_are_cut_off() {
 fn clients_that_do_not_read_their_answers_are_cut_off() {
     const ASKED: usize = 20_000;
     let s = Server::with_config("[rdap]\nheader_timeout_secs = 1\n", &[]);
-    let st = TcpStream::connect(s.addr()).unwrap();
+    let st = s.connect();
     // Far more answers than the socket buffers on both sides hold, asked at once.
     let mut w = st.try_clone().unwrap();
     let asking = std::thread::spawn(move || {
@@ -1541,7 +1560,6 @@ fn clients_that_do_not_read_their_answers_are_cut_off() {
     std::thread::sleep(Duration::from_secs(5));
     // Then read: what the buffers held, and the end (or a reset), well before the
     // client's own timeout.
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let mut got = Vec::new();
     let t0 = Instant::now();
     let end = (&st).read_to_end(&mut got);
@@ -1553,17 +1571,7 @@ fn clients_that_do_not_read_their_answers_are_cut_off() {
     let answers = got.windows(15).filter(|w| w == b"HTTP/1.1 200 OK").count();
     assert!(answers < ASKED, "all {answers} answers arrived");
     asking.join().unwrap();
-    let mut m = TcpStream::connect(s.0.metrics).unwrap();
-    write!(
-        m,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let body = read_response(&mut BufReader::new(m), false).text();
-    for (limit, n) in [("rdap_write_timeout", 1), ("rdap_header_timeout", 0)] {
-        let line = format!("rirwhois_limit_hits_total{{limit=\"{limit}\"}} {n}");
-        assert!(body.contains(&line), "{line} missing from {body}");
-    }
+    s.assert_limit_hits(&[("rdap_write_timeout", 1), ("rdap_header_timeout", 0)]);
 }
 
 /// The header timeout runs while a connection waits for a request head: from its start and
@@ -1573,8 +1581,7 @@ fn clients_that_do_not_read_their_answers_are_cut_off() {
 fn header_timeout_closes_idle_keep_alive_connections_not_busy_ones() {
     // Two seconds, so that a test thread held up by other work does not look idle.
     let s = Server::with_config("[rdap]\nheader_timeout_secs = 2\n", &[]);
-    let st = TcpStream::connect(s.addr()).unwrap();
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let st = s.connect();
     let mut w = st.try_clone().unwrap();
     let mut r = BufReader::new(st);
     // A request every 0.3 s for 4.5 s: past two timeouts, on one connection.
@@ -1596,17 +1603,7 @@ fn header_timeout_closes_idle_keep_alive_connections_not_busy_ones() {
         "closed after {waited:?} idle"
     );
     assert!(rest.is_empty(), "{}", String::from_utf8_lossy(&rest));
-    let mut m = TcpStream::connect(s.0.metrics).unwrap();
-    write!(
-        m,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let body = read_response(&mut BufReader::new(m), false).text();
-    assert!(
-        body.contains("rirwhois_limit_hits_total{limit=\"rdap_header_timeout\"} 1"),
-        "{body}"
-    );
+    s.assert_limit_hits(&[("rdap_header_timeout", 1)]);
 }
 
 #[test]
@@ -1744,9 +1741,7 @@ fn base_path_and_https() {
     let fetch = |path: &str| {
         let name = "localhost".try_into().unwrap();
         let conn = tokio_rustls::rustls::ClientConnection::new(config.clone(), name).unwrap();
-        let sock = TcpStream::connect(s.addr()).unwrap();
-        sock.set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
+        let sock = s.connect();
         let mut tls = tokio_rustls::rustls::StreamOwned::new(conn, sock);
         write!(
             tls,
@@ -1774,8 +1769,7 @@ fn base_path_and_https() {
     let r = fetch("/rdap/help");
     r.valid("help", "/rdap/help");
     // Plain HTTP on the TLS port gets nothing useful.
-    let mut st = TcpStream::connect(s.addr()).unwrap();
-    st.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut st = s.connect();
     st.write_all(b"GET /rdap/help HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
     let mut buf = Vec::new();

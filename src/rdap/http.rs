@@ -30,6 +30,8 @@ pub(crate) struct State {
     pub(crate) shared: Arc<Shared>,
     pub(crate) cache: RegistryCache,
     pub(crate) bootstrap: Option<Bootstrap>,
+    /// How long a client has to send a request head, or a request body (at least 1 s).
+    pub(crate) header_timeout: Duration,
     notices: NoticeTemplate,
     cache_public: HeaderValue,
     cache_private: HeaderValue,
@@ -43,6 +45,7 @@ impl State {
         let value = |s: String| lasting(s).unwrap_or(HeaderValue::from_static("no-cache"));
         State {
             cache: RegistryCache::new(shared.config.rdap.render_cache_entries),
+            header_timeout: Duration::from_secs(shared.config.rdap.header_timeout_secs.max(1)),
             notices: NoticeTemplate::new(&shared.config.urls),
             cache_public: value(format!("public, max-age={max_age}")),
             cache_private: value(format!("private, max-age={max_age}")),
@@ -359,9 +362,8 @@ pub(crate) async fn handle(
     let (parts, body) = req.into_parts();
     // The body first: it is the only thing to wait for, and what follows holds guards of
     // the current registry that are not kept across an await.
-    let cfg = &state.shared.config.rdap;
-    let within = Duration::from_secs(cfg.header_timeout_secs.max(1));
-    let body = read_body(body, cfg.max_body_bytes, within).await;
+    let max_body = state.shared.config.rdap.max_body_bytes;
+    let body = read_body(body, max_body, state.header_timeout).await;
     let shared = &state.shared;
     let registry = shared.registry_guard();
     let mut resp = state.cache.with(&registry, |per| {
@@ -448,7 +450,7 @@ fn reply(
             408,
             &format!(
                 "The request body did not arrive within {} s.",
-                cfg.header_timeout_secs.max(1)
+                state.header_timeout.as_secs()
             ),
         )
     } else if body == BodyRead::TooLarge {

@@ -81,7 +81,7 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
             state.cache.get(&reg).index(&reg);
         });
     }
-    let header_timeout = Duration::from_secs(cfg.header_timeout_secs.max(1));
+    let header_timeout = state.header_timeout;
     let mut conns = JoinSet::new();
     loop {
         while conns.try_join_next().is_some() {}
@@ -149,17 +149,25 @@ impl Watch {
         self.0.store(self.get().wrapping_add(n), Ordering::Relaxed);
     }
 
-    /// A request head arrived, or its response was sent.
+    /// A request head arrived, or its response was sent (see [`Sent`]).
     fn step(&self) {
         self.add(1);
     }
 }
 
-/// Marks the end of a response (its last byte handed to the socket, or the response
-/// dropped unsent) when dropped: it goes with the body (see `http::Chunks::watched`).
+/// One request being answered: made when its head arrives, it goes with the response body
+/// (see `http::Chunks::watched`), counts the bytes written, and marks the end of the
+/// response (its last byte handed to the socket, or the response dropped unsent) when
+/// dropped.
 pub(crate) struct Sent(Arc<Watch>);
 
 impl Sent {
+    /// A request head arrived: the connection answers it until the `Sent` drops.
+    fn begin(watch: &Arc<Watch>) -> Sent {
+        watch.step();
+        Sent(watch.clone())
+    }
+
     /// Bytes of the response were written.
     pub(crate) fn wrote(&self) {
         self.0.add(2);
@@ -233,8 +241,7 @@ async fn connection<I>(
     let state = Arc::new(state);
     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let state = state.clone();
-        watch.step();
-        let sent = Sent(watch.clone());
+        let sent = Sent::begin(&watch);
         async move {
             let started = std::time::Instant::now();
             let qtype = query_type(req.uri().path(), &state.shared.config.rdap.base_path);
