@@ -160,12 +160,16 @@ fn position(list: &[&str], s: &str) -> usize {
     list.iter().position(|&x| x == s).unwrap_or(list.len() - 1)
 }
 
+/// The query counter of a front end, type and result (indexes in [`QUERY_TYPES`] and
+/// [`RESULTS`]).
+fn counter(fe: Frontend, t: usize, r: usize) -> usize {
+    (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r
+}
+
 impl Metrics {
     /// Counts one answered query. Unknown type or result names count as `other`/`error`.
     pub fn query(&self, fe: Frontend, qtype: &str, result: &str, elapsed: Duration) {
-        let t = position(QUERY_TYPES, qtype);
-        let r = position(RESULTS, result);
-        let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
+        let i = counter(fe, position(QUERY_TYPES, qtype), position(RESULTS, result));
         let shard = &self.shards[shard_index()];
         shard.queries[i].fetch_add(1, Ordering::Relaxed);
         shard.latency[fe as usize].observe(elapsed);
@@ -193,8 +197,7 @@ impl Metrics {
 
     /// Queries counted so far for a front end, type and result.
     pub fn count(&self, fe: Frontend, qtype: &str, result: &str) -> u64 {
-        let i = (fe as usize * QUERY_TYPES.len() + position(QUERY_TYPES, qtype)) * RESULTS.len()
-            + position(RESULTS, result);
+        let i = counter(fe, position(QUERY_TYPES, qtype), position(RESULTS, result));
         self.sum(|s| &s.queries[i])
     }
 
@@ -207,7 +210,7 @@ impl Metrics {
         for fe in [Frontend::Whois, Frontend::Rdap] {
             for (t, qtype) in QUERY_TYPES.iter().enumerate() {
                 for (r, result) in RESULTS.iter().enumerate() {
-                    let i = (fe as usize * QUERY_TYPES.len() + t) * RESULTS.len() + r;
+                    let i = counter(fe, t, r);
                     let n = self.sum(|s| &s.queries[i]);
                     if n > 0 {
                         let _ = writeln!(
