@@ -22,24 +22,31 @@
 //!   development machine it cost this server a few percent at most; see BENCHMARKS.md).
 //!
 //! All three run in this one process run, on the same machine, with the same number of
-//! server threads and the same wrk settings; the report gives the request rates, the p50
+//! server threads and the same wrk settings, in rounds: one run of each per round, rirwhois
+//! first in odd rounds and last in even ones. The report gives the request rates, the p50
 //! and p99 latency of a request (wrk `--latency`: request written to answer read, on a
 //! kept-alive connection), the server CPU time per request, and the ratios of the rates.
-//! After the rounds, a sweep over the number of connections measures each server once at
-//! each.
+//! The ratio to the ceiling is the median over the rounds of rirwhois's rate over the
+//! ceiling's in the same round: on a shared machine the two rates move with other load
+//! over the minutes of a run, and a pair measured seconds apart moves together. The best
+//! round of each against the best of the other is printed too (`ratio_best`). After the
+//! rounds, a sweep over the number of connections measures each server once at each.
 //!
-//! Settings (environment): RDAP_BENCH_SECS (default 10) per measurement,
-//! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 2; the best round of
-//! each server counts, its p50 and p99 with it), RDAP_BENCH_SWEEP (default 1,4,16,32,64;
+//! Settings (environment): RDAP_BENCH_SECS (default 6) per measurement,
+//! RDAP_BENCH_CONNECTIONS (default 32), RDAP_BENCH_ROUNDS (default 5; the rate, p50 and
+//! p99 of each server's best round are reported), RDAP_BENCH_SWEEP (default 1,4,16,32,64;
 //! empty or `none` for no sweep), RDAP_BENCH_SWEEP_SECS (default RDAP_BENCH_SECS, at most
 //! 5) per sweep measurement, RDAP_BENCH_KEEP (keep the generated registry and snapshot),
 //! RDAP_BENCH_CACHE (the server's `rdap.render_cache_entries`; 0 turns its cache off).
-//! With the defaults the measurements take about 2 min.
+//! With the defaults the measurements take about 2.5 min.
 //!
 //! Lines starting with `RESULT` and `SWEEP` are for scripts (`scripts/bench`), `key=value`
 //! pairs in the same form as benches/whois_load.rs: `RESULT name=rirwhois|ceiling|ceiling-many
-//! concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U`, `RESULT ratio=X` (against the
-//! ceiling), `RESULT ratio_many=X` (against the ceiling with as many answers), and `SWEEP
+//! concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U` (the best round of each),
+//! `RESULT ratio=X` (against the ceiling: the median of the rounds' ratios), `RESULT
+//! ratio_best=X` (best round against best round), `RESULT ratio_many=X` (best round against
+//! the best round of the ceiling with as many answers), `RESULT ratio_rounds=X,…` (each
+//! round's, in order), and `SWEEP
 //! name=... concurrency=C rate=R p50_ms=P p99_ms=P errors=E cpu_us=U`. `errors` counts non-2xx answers and wrk's socket errors.
 
 #![allow(clippy::print_stdout)] // a benchmark reports on stdout
@@ -375,6 +382,17 @@ fn cpu_secs(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// The median of `v` (the mean of the middle two for an even count); 0 for none.
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => v[n / 2],
+        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
+}
+
 /// One wrk run.
 struct Wrk {
     rate: f64,
@@ -498,9 +516,9 @@ fn main() {
         println!("rdap_load: run with `cargo bench --bench rdap_load`");
         return;
     }
-    let secs = env_num("RDAP_BENCH_SECS", 10);
+    let secs = env_num("RDAP_BENCH_SECS", 6);
     let conns = env_num("RDAP_BENCH_CONNECTIONS", 32);
-    let rounds = env_num("RDAP_BENCH_ROUNDS", 2).max(1);
+    let rounds = env_num("RDAP_BENCH_ROUNDS", 5).max(1);
     let sweep = env_list("RDAP_BENCH_SWEEP", &[1, 4, 16, 32, 64]);
     let sweep_secs = env_num("RDAP_BENCH_SWEEP_SECS", secs.min(5));
     let bin = env!("CARGO_BIN_EXE_rirwhois");
@@ -594,7 +612,12 @@ fn main() {
     let mut round_ratios = Vec::new();
     for round in 1..=rounds {
         let mut rates = [0.0; 3];
-        for (k, &(name, server, pid)) in servers.iter().enumerate() {
+        // Odd rounds rirwhois first, even rounds last: neither of the two compared runs
+        // always right after the other, so that a drift in the machine's load over a round
+        // does not favour one.
+        let order: [usize; 3] = if round % 2 == 1 { [0, 1, 2] } else { [2, 1, 0] };
+        for k in order {
+            let (name, server, pid) = servers[k];
             let run = wrk_cpu(server, &lua, secs, conns, pid);
             println!(
                 "round {round}: {}: {:.0} req/s p50 {:.3} ms p99 {:.3} ms ({} non-2xx, {} socket errors, {:.1} µs CPU/request)",
@@ -615,8 +638,10 @@ fn main() {
                 best[k] = Some(run);
             }
         }
-        round_ratios.push(format!("{:.3}", rates[0] / rates[1]));
+        round_ratios.push(rates[0] / rates[1]);
     }
+    let paired = median(&round_ratios);
+    let round_ratios: Vec<String> = round_ratios.iter().map(|r| format!("{r:.3}")).collect();
     let [Some(rirwhois), Some(ceil), Some(many_best)] = best else {
         unreachable!("at least one round")
     };
@@ -630,14 +655,17 @@ fn main() {
         );
     }
     println!(
-        "ratio: {:.2} of the ceiling (target at least 0.80); {:.2} of the ceiling with as many answers (which reaches {:.2} of the ceiling)",
-        rirwhois.rate / ceil.rate,
-        rirwhois.rate / many_best.rate,
-        many_best.rate / ceil.rate
+        "ratio: {paired:.2} of the ceiling (target at least 0.80): the median over the rounds of rirwhois / ceiling in the same round"
     );
     println!(
         "ratio in each round (rirwhois / ceiling, the same round): {}",
         round_ratios.join(" ")
+    );
+    println!(
+        "best round of rirwhois / best round of the ceiling: {:.2}; of the ceiling with as many answers: {:.2} (which reaches {:.2} of the ceiling)",
+        rirwhois.rate / ceil.rate,
+        rirwhois.rate / many_best.rate,
+        many_best.rate / ceil.rate
     );
     let [cpu_rirwhois, cpu_ceiling, cpu_many] = cpu;
     println!(
@@ -655,7 +683,8 @@ fn main() {
             w.errors()
         );
     }
-    println!("RESULT ratio={:.3}", rirwhois.rate / ceil.rate);
+    println!("RESULT ratio={paired:.3}");
+    println!("RESULT ratio_best={:.3}", rirwhois.rate / ceil.rate);
     println!("RESULT ratio_many={:.3}", rirwhois.rate / many_best.rate);
     println!("RESULT ratio_rounds={}", round_ratios.join(","));
     for &c in &sweep {

@@ -350,24 +350,45 @@ impl Body for Chunks {
     }
 }
 
-/// Answers one HTTP request.
-pub(crate) async fn handle(
-    state: &State,
-    req: Request<Incoming>,
-    peer: IpAddr,
-) -> Response<Chunks> {
+/// The answer to a request: made at once, or once the request body is in.
+pub(crate) enum Handled {
+    Now(Response<Chunks>),
+    AfterBody(std::pin::Pin<Box<dyn Future<Output = Response<Chunks>> + Send>>),
+}
+
+/// Answers one HTTP request. One without a body (every RDAP query) is answered before this
+/// returns, and nothing of the request is kept: hyper goes on reading the connection while
+/// an answer is pending, and its read buffer is reused in place only when no part of the
+/// last request (its URI and header values are slices of that buffer) is still held, so a
+/// request kept until the answer was polled cost a new buffer every time.
+pub(crate) fn handle(state: &Arc<State>, req: Request<Incoming>, peer: IpAddr) -> Handled {
     if req.method() == Method::OPTIONS {
-        return preflight(req.headers());
+        return Handled::Now(preflight(req.headers()));
     }
     let (parts, body) = req.into_parts();
+    if body.is_end_stream() {
+        return Handled::Now(answer_read(state, &parts, BodyRead::Read, peer));
+    }
     // The body first: it is the only thing to wait for, and what follows holds guards of
     // the current registry that are not kept across an await.
-    let max_body = state.shared.config.rdap.max_body_bytes;
-    let body = read_body(body, max_body, state.header_timeout).await;
-    let shared = &state.shared;
-    let registry = shared.registry_guard();
+    let state = Arc::clone(state);
+    Handled::AfterBody(Box::pin(async move {
+        let max_body = state.shared.config.rdap.max_body_bytes;
+        let read = read_body(body, max_body, state.header_timeout).await;
+        answer_read(&state, &parts, read, peer)
+    }))
+}
+
+/// Answers a request once its body is read (or refused).
+fn answer_read(
+    state: &State,
+    parts: &hyper::http::request::Parts,
+    body: BodyRead,
+    peer: IpAddr,
+) -> Response<Chunks> {
+    let registry = state.shared.registry_guard();
     let mut resp = state.cache.with(&registry, |per| {
-        reply(state, &registry, per, &parts, body, peer)
+        reply(state, &registry, per, parts, body, peer)
     });
     if body == BodyRead::TooSlow {
         // The rest of the body may still come: the connection is not reused.
@@ -532,9 +553,6 @@ enum BodyRead {
 
 /// Reads a request body (RDAP requests carry none), for at most `within`.
 async fn read_body(body: Incoming, max: usize, within: Duration) -> BodyRead {
-    if body.is_end_stream() {
-        return BodyRead::Read;
-    }
     if body.size_hint().lower() > max as u64 {
         return BodyRead::TooLarge;
     }

@@ -33,11 +33,12 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
+use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
 pub use self::bootstrap::{Bootstrap, BootstrapError};
-use self::http::State;
+use self::http::{Chunks, State};
 pub use self::tls::load_tls;
 use crate::server::{Frontend, Shared};
 
@@ -236,48 +237,32 @@ async fn connection<I>(
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     state.shared.metrics.connection(Frontend::Rdap);
-    // Each request takes a count on this connection's own handle, not on the state all
-    // connections share, so that workers do not contend for one counter.
+    // A request whose answer waits for its body takes a count on this connection's own
+    // handle, not on the state all connections share, so that workers do not contend for
+    // one counter.
     let state = Arc::new(state);
     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-        let state = state.clone();
-        let sent = Sent::begin(&watch);
-        async move {
-            let started = std::time::Instant::now();
-            let qtype = query_type(req.uri().path(), &state.shared.config.rdap.base_path);
-            let path = state
+        let query = Query {
+            started: std::time::Instant::now(),
+            qtype: query_type(req.uri().path(), &state.shared.config.rdap.base_path),
+            logged: state
                 .shared
                 .config
                 .logging
                 .query_log
-                .then(|| req.uri().to_string());
-            let resp = http::handle(&state, req, peer.ip())
-                .await
-                .map(|b| b.watched(sent));
-            let result = match resp.status().as_u16() {
-                200..=299 | 304 => "ok",
-                300..=399 => "redirect",
-                404 => "not_found",
-                429 => "denied",
-                400..=499 => "bad_request",
-                _ => "error",
-            };
-            let shared = &state.shared;
-            shared
-                .metrics
-                .query(Frontend::Rdap, qtype, result, started.elapsed());
-            match resp.status().as_u16() {
-                414 => shared.metrics.limit_hit("rdap_uri_too_long"),
-                413 => shared.metrics.limit_hit("rdap_body_too_large"),
-                408 => shared.metrics.limit_hit("rdap_body_timeout"),
-                _ => {}
+                .then(|| req.uri().to_string()),
+            peer: peer.ip(),
+            sent: Sent::begin(&watch),
+        };
+        let ok = Ok::<_, std::convert::Infallible>;
+        match http::handle(&state, req, peer.ip()) {
+            http::Handled::Now(resp) => {
+                Either::Left(std::future::ready(ok(query.done(&state.shared, resp))))
             }
-            if let Some(path) = path {
-                tracing::info!(target: "rirwhois::query", frontend = "rdap", peer = %peer.ip(),
-                    qtype, result, query = %path,
-                    micros = started.elapsed().as_micros() as u64, "query");
+            http::Handled::AfterBody(answer) => {
+                let state = Arc::clone(&state);
+                Either::Right(async move { ok(query.done(&state.shared, answer.await)) })
             }
-            Ok::<_, std::convert::Infallible>(resp)
         }
     });
     let mut builder = http1::Builder::new();
@@ -300,6 +285,47 @@ async fn connection<I>(
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
+    }
+}
+
+/// A request being answered, as it is counted and logged when its answer is ready.
+struct Query {
+    started: std::time::Instant,
+    qtype: &'static str,
+    /// The request URI, when queries are logged.
+    logged: Option<String>,
+    peer: std::net::IpAddr,
+    sent: Sent,
+}
+
+impl Query {
+    /// Counts the answer (and logs it), and hands its body the watchdog's guard.
+    fn done(self, shared: &Shared, resp: hyper::Response<Chunks>) -> hyper::Response<Chunks> {
+        let status = resp.status().as_u16();
+        let result = match status {
+            200..=299 | 304 => "ok",
+            300..=399 => "redirect",
+            404 => "not_found",
+            429 => "denied",
+            400..=499 => "bad_request",
+            _ => "error",
+        };
+        shared
+            .metrics
+            .query(Frontend::Rdap, self.qtype, result, self.started.elapsed());
+        match status {
+            414 => shared.metrics.limit_hit("rdap_uri_too_long"),
+            413 => shared.metrics.limit_hit("rdap_body_too_large"),
+            408 => shared.metrics.limit_hit("rdap_body_timeout"),
+            _ => {}
+        }
+        if let Some(path) = self.logged {
+            tracing::info!(target: "rirwhois::query", frontend = "rdap", peer = %self.peer,
+                qtype = self.qtype, result, query = %path,
+                micros = self.started.elapsed().as_micros() as u64, "query");
+        }
+        let sent = self.sent;
+        resp.map(|b| b.watched(sent))
     }
 }
 
