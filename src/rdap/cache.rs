@@ -22,29 +22,34 @@ use super::render::{Ext, Redaction};
 use super::reverse::ReverseIndex;
 
 /// A rendered piece of an answer.
+///
+/// In this order (`repr(C)`): what a request for a cached network answer reads, first,
+/// so that it shares the first cache lines with the reference count (taken for the
+/// answer) and the first parts: a fragment is most often not in the processor's caches.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Fragment {
     pub(crate) key: u64,
     /// Reused only while `now < valid_until`.
     pub(crate) valid_until: Timestamp,
     /// For entity tags: xxh3 of the body `parts` make for a network answer, else 0.
     pub(crate) hash: u64,
+    /// The length of the body `parts` make.
+    parts_len: usize,
     /// For a network answer: it shows personal data (of contacts that are not abuse
     /// contacts), so it counts against the personal-data limit.
     pub(crate) personal: bool,
-    /// The JSON text. For a network answer, its own text only, with one placeholder byte
-    /// where each shared piece goes (see `parts`).
-    pub(crate) text: Arc<str>,
-    /// The same text as bytes for response bodies (shares `text`, no copy).
-    pub(crate) json: Bytes,
     /// For a network answer: its body, in order: slices of `json` (its own text) and the
     /// cached pieces it shares with other answers (registrant and contact entities),
     /// which are sent from where they are instead of being copied into each answer. So an
     /// answer holds about a quarter of its bytes, and most bytes a response sends are ones
     /// many responses send. Empty for other fragments.
     parts: Parts,
-    /// The length of the body `parts` make.
-    parts_len: usize,
+    /// The JSON text. For a network answer, its own text only, with one placeholder byte
+    /// where each shared piece goes (see `parts`).
+    pub(crate) text: Arc<str>,
+    /// The same text as bytes for response bodies (shares `text`, no copy).
+    pub(crate) json: Bytes,
     /// Extensions the fragment uses.
     pub(crate) ext: Ext,
     /// Redactions it carries.
