@@ -98,13 +98,12 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
             },
         };
         let watch = Arc::new(Watch::default());
-        let watched = watch.clone();
+        let conn_watch = Arc::clone(&watch);
         let shared = state.shared.clone();
         let state = state.clone();
         let tls = tls.clone();
         let shutdown = shutdown.clone();
         let conn = conns.spawn(async move {
-            let watch = watched;
             let ip = peer.ip();
             let shared = state.shared.clone();
             let _guard = match shared.conns.acquire(ip) {
@@ -116,10 +115,10 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>, shutdown: Cancell
             };
             let _ = stream.set_nodelay(true);
             match tls {
-                None => connection(stream, state, peer, watch, shutdown).await,
+                None => connection(stream, state, peer, conn_watch, shutdown).await,
                 Some(acceptor) => {
                     match tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                        Ok(Ok(s)) => connection(s, state, peer, watch, shutdown).await,
+                        Ok(Ok(s)) => connection(s, state, peer, conn_watch, shutdown).await,
                         Ok(Err(e)) => debug!(%peer, error = %e, "TLS handshake failed"),
                         Err(_) => debug!(%peer, "TLS handshake timed out"),
                     }
@@ -237,10 +236,6 @@ async fn connection<I>(
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     state.shared.metrics.connection(Frontend::Rdap);
-    // A request whose answer waits for its body takes a count on this connection's own
-    // handle, not on the state all connections share, so that workers do not contend for
-    // one counter.
-    let state = Arc::new(state);
     let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let query = Query {
             started: std::time::Instant::now(),
